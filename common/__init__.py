@@ -1,0 +1,1 @@
+"""Code shared by the action server, the bot and the tools: settings and logging."""

@@ -1,0 +1,101 @@
+"""All configuration comes from environment variables, read here and nowhere else.
+
+Every variable is documented in `.env.example` and the README. `get_settings()` reads the
+environment once per process; tests call `get_settings.cache_clear()` after changing it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    """A required setting is missing or malformed."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from error
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as error:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from error
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The configuration of every process of the assistant."""
+
+    database_url: str
+    pseudonym_secret: str
+    rasa_url: str
+    rasa_timeout_seconds: float
+    telegram_bot_token: str
+    telegram_api_base_url: str
+    telegram_mode: str
+    telegram_webhook_url: str
+    telegram_webhook_secret: str
+    telegram_webhook_listen: str
+    telegram_webhook_port: int
+    bot_max_concurrent_updates: int
+    content_allow_placeholders: bool
+    log_level: str
+
+    def require_pseudonym_secret(self) -> str:
+        """The key of the keyed hash that turns a Telegram user id into a pseudonym."""
+        if len(self.pseudonym_secret) < 16:
+            raise ConfigurationError(
+                "PSEUDONYM_SECRET must be set to a random string of at least 16 characters "
+                "(the run command writes one into .env for you)"
+            )
+        return self.pseudonym_secret
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{PROJECT_ROOT / 'var' / 'referrals.db'}"
+
+
+@cache
+def get_settings() -> Settings:
+    """Read the environment once and return the settings."""
+    mode = os.environ.get("TELEGRAM_MODE", "polling").strip().lower()
+    if mode not in {"polling", "webhook"}:
+        raise ConfigurationError(f"TELEGRAM_MODE must be 'polling' or 'webhook', got {mode!r}")
+    return Settings(
+        database_url=os.environ.get("DATABASE_URL", "").strip() or _default_database_url(),
+        pseudonym_secret=os.environ.get("PSEUDONYM_SECRET", "").strip(),
+        rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005").strip().rstrip("/"),
+        rasa_timeout_seconds=_float("RASA_TIMEOUT_SECONDS", 15.0),
+        telegram_bot_token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip(),
+        telegram_api_base_url=os.environ.get(
+            "TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"
+        ).strip(),
+        telegram_mode=mode,
+        telegram_webhook_url=os.environ.get("TELEGRAM_WEBHOOK_URL", "").strip(),
+        telegram_webhook_secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET", "").strip(),
+        telegram_webhook_listen=os.environ.get("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1").strip(),
+        telegram_webhook_port=_int("TELEGRAM_WEBHOOK_PORT", 8443),
+        bot_max_concurrent_updates=_int("BOT_MAX_CONCURRENT_UPDATES", 64),
+        content_allow_placeholders=_bool(os.environ.get("CONTENT_ALLOW_PLACEHOLDERS", "false")),
+        log_level=os.environ.get("LOG_LEVEL", "INFO").strip().upper(),
+    )

@@ -1,0 +1,73 @@
+"""Fixtures shared by the whole suite: settings from a clean environment, real databases."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from common.settings import get_settings
+
+TEST_SECRET = "test-pseudonym-secret-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def clean_settings(monkeypatch: pytest.MonkeyPatch, tmp_path) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Each test starts from known settings; caches built from them are cleared after."""
+    from store.db import default_session_factory
+
+    monkeypatch.setenv("PSEUDONYM_SECRET", TEST_SECRET)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'referrals.db'}")
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    get_settings.cache_clear()
+    default_session_factory.cache_clear()
+    yield
+    get_settings.cache_clear()
+    default_session_factory.cache_clear()
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get("TEST_POSTGRES_URL") or None
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path, monkeypatch) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A migrated, empty database: an SQLite file, and PostgreSQL when TEST_POSTGRES_URL is set."""
+    from store.migrate import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        url = _postgres_url()
+        if url is None:
+            pytest.skip("TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)")
+        _drop_everything(url)
+    upgrade(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    if request.param == "postgres":
+        _drop_everything(url)
+
+
+def _drop_everything(url: str) -> None:
+    """Leave the shared test database empty (tables and Alembic's version table)."""
+    from sqlalchemy import text
+
+    from store.db import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture
+def session_factory(database_url: str):  # type: ignore[no-untyped-def]
+    from store.db import default_session_factory
+
+    factory = default_session_factory()
+    yield factory
+    factory.kw["bind"].dispose()
