@@ -39,7 +39,7 @@ class ActionAnswerTopic(Action):
         messages = topic_answer(
             topic,
             reply_language(tracker),
-            None if governorate == "other" else governorate,
+            governorate,
             allow_placeholders=get_settings().content_allow_placeholders,
         )
         in_form = tracker.active_loop.get("name") is not None

@@ -9,22 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import reply_language, send_messages
-from content.loader import message
+from content.loader import message, topic_buttons
 
-TOPIC_BUTTONS = {
-    "ar": [
-        ("🏠 السكن والبيت", "/housing_damaged_home"),
-        ("🪪 المستمسكات", "/doc_civil_id"),
-        ("💬 الدعم النفسي", "/pss_distress"),
-        ("🧰 العمل والمساعدة", "/livelihood_support"),
-    ],
-    "en": [
-        ("🏠 Housing", "/housing_damaged_home"),
-        ("🪪 Civil documents", "/doc_civil_id"),
-        ("💬 Psychosocial support", "/pss_distress"),
-        ("🧰 Work and assistance", "/livelihood_support"),
-    ],
-}
 PERSON_BUTTONS = {
     "ar": [("👤 نعم، أريد موظف حالة", "/referral_request"), ("لا، شكراً", "/deny")],
     "en": [("👤 Yes, a caseworker please", "/referral_request"), ("No, thanks", "/deny")],
@@ -46,8 +32,9 @@ class ActionFallback(Action):
     ) -> list[dict[str, Any]]:
         language = reply_language(tracker)
         if (tracker.get_slot("fallback_count") or 0) >= 2:
-            text, buttons = message("offer_person", language), PERSON_BUTTONS[language]
+            reply = {"text": message("offer_person", language),
+                     "buttons": _buttons(PERSON_BUTTONS[language])}
         else:
-            text, buttons = message("rephrase", language), TOPIC_BUTTONS[language]
-        send_messages(dispatcher, [{"text": text, "buttons": _buttons(buttons)}])
+            reply = {"text": message("rephrase", language), "buttons": topic_buttons(language)}
+        send_messages(dispatcher, [reply])
         return []
