@@ -1,0 +1,130 @@
+"""Start and stop the real services (Rasa server, action server, bot) for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_RASA = ROOT / ".venv" / "rasa" / "bin"
+VENV_APP = ROOT / ".venv" / "app" / "bin"
+MODEL = ROOT / "models" / "current.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback only)
+            return 200 <= response.status < 300
+    except OSError:
+        return False
+
+
+@dataclass
+class Service:
+    """A child process with its log in a file, started and stopped by the tests."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    log_dir: Path
+    health_url: str | None = None
+    process: subprocess.Popen | None = field(default=None, init=False)
+
+    @property
+    def log_path(self) -> Path:
+        return self.log_dir / f"{self.name}.log"
+
+    def start(self, timeout: float = 60.0, ready_line: str | None = None) -> Service:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(  # noqa: S603 (our own commands)
+            self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited early:\n{self.log_tail()}")
+            if self.health_url and http_ok(self.health_url):
+                return self
+            if ready_line and ready_line in self.log_path.read_text(errors="replace"):
+                return self
+            time.sleep(0.5)
+        raise TimeoutError(f"{self.name} not ready after {timeout}s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def log_tail(self, lines: int = 40) -> str:
+        if not self.log_path.exists():
+            return "(no log)"
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def base_env(**overrides: str) -> dict[str, str]:
+    """The environment of a child process: ours, the project on PYTHONPATH, and overrides."""
+    env = dict(os.environ)
+    env.update(
+        PYTHONPATH=str(ROOT),
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="3",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(overrides)
+    return env
+
+
+def action_server(log_dir: Path, database_url: str) -> Service:
+    port = free_port()
+    return Service(
+        name="actions",
+        argv=[str(VENV_APP / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        env=base_env(DATABASE_URL=database_url),
+        log_dir=log_dir,
+        health_url=f"http://127.0.0.1:{port}/health",
+    )
+
+
+def rasa_server(log_dir: Path, action_url: str, tracker_url: str, port: int | None = None) -> Service:
+    port = port or free_port()
+    return Service(
+        name="rasa",
+        argv=[
+            str(VENV_RASA / "rasa"), "run", "--model", str(MODEL), "--port", str(port),
+            "--interface", "127.0.0.1", "--endpoints", "endpoints.yml",
+            "--credentials", "credentials.yml",
+        ],
+        env=base_env(ACTION_ENDPOINT_URL=action_url, TRACKER_DB_DIALECT="sqlite",
+                     TRACKER_DB_URL=tracker_url),
+        log_dir=log_dir,
+        health_url=f"http://127.0.0.1:{port}/",
+    )
+
+
+def bot_process(log_dir: Path, **env: str) -> Service:
+    return Service(
+        name="bot",
+        argv=[str(VENV_APP / "python"), "-m", "bot"],
+        env=base_env(**env),
+        log_dir=log_dir,
+    )
