@@ -71,3 +71,18 @@ def session_factory(database_url: str):  # type: ignore[no-untyped-def]
     factory = default_session_factory()
     yield factory
     factory.kw["bind"].dispose()
+
+
+@pytest.fixture
+def sqlite_session_factory(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """A migrated SQLite store, for tests where the database engine does not matter."""
+    from store.db import default_session_factory
+    from store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    upgrade(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    factory = default_session_factory()
+    yield factory
+    factory.kw["bind"].dispose()

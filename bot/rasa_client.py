@@ -1,0 +1,47 @@
+"""The bot's client for Rasa's REST channel (`POST /webhooks/rest/webhook`)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+
+logger = logging.getLogger(__name__)
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer usefully: unreachable, too slow, an error, or an empty reply.
+
+    The REST channel swallows errors inside a turn and answers 200 with `[]`, so an empty
+    list is a failure too.
+    """
+
+
+class RasaClient:
+    """Sends one user turn to Rasa and returns its replies."""
+
+    def __init__(self, base_url: str, timeout_seconds: float) -> None:
+        self._url = f"{base_url.rstrip('/')}/webhooks/rest/webhook"
+        self._client = httpx.AsyncClient(timeout=timeout_seconds)
+
+    async def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        payload = {"sender": sender, "message": message, "metadata": metadata}
+        try:
+            response = await self._client.post(self._url, json=payload)
+        except httpx.TimeoutException as error:
+            raise RasaUnavailable("timeout") from error
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(type(error).__name__) from error
+        if response.status_code != 200:
+            raise RasaUnavailable(f"HTTP {response.status_code}")
+        try:
+            replies = response.json()
+        except ValueError as error:
+            raise RasaUnavailable("invalid JSON") from error
+        if not isinstance(replies, list) or not replies:
+            raise RasaUnavailable("empty reply")
+        return replies
+
+    async def close(self) -> None:
+        await self._client.aclose()
