@@ -1,6 +1,6 @@
 """The safety answer to a message about suicide, self-harm or violence.
 
-It interrupts anything (rules run it even inside a form), sends the calm safety message with
+It interrupts anything (rules run it even inside a form, then deactivate the form), sends the calm safety message with
 the emergency contacts, and offers an urgent referral with the fewest questions.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -29,8 +29,6 @@ class ActionCrisisResponse(Action):
     ) -> list[dict[str, Any]]:
         kind = CRISIS_KINDS.get(latest_intent(tracker) or "", "self_harm")
         send_messages(dispatcher, safety_message(kind, reply_language(tracker)))
-        events: list[dict[str, Any]] = []
-        if tracker.active_loop.get("name"):
-            # A half-filled form is dropped: the urgent referral asks afresh, briefly.
-            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
-        return events + reset_form_slots() + [SlotSet("fallback_count", 0)]
+        # A half-filled form is dropped (the rules deactivate it): the urgent referral asks
+        # afresh, with the fewest questions.
+        return reset_form_slots() + [SlotSet("fallback_count", 0)]

@@ -1,0 +1,107 @@
+"""The real stack for end-to-end tests: action server, Rasa server with the trained model,
+the bot process, and a fake Telegram Bot API on 127.0.0.1 (Telegram itself is the only fake).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.processes import MODEL, VENV_RASA, Service, action_server, bot_process, rasa_server
+
+BOT_TOKEN = "123456:E2E-TEST-TOKEN"
+PSEUDONYM_SECRET = "e2e-pseudonym-secret-0123456789"
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass
+class Stack:
+    database_url: str
+    rasa_url: str
+    log_dir: Path
+    actions: Service
+    rasa: Service
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if not MODEL.exists() or not (VENV_RASA / "rasa").exists():
+        pytest.skip("needs the Rasa environment and a trained model: run `make test`")
+    from store.migrate import upgrade
+
+    work = tmp_path_factory.mktemp("e2e")
+    database_url = f"sqlite:///{work / 'referrals.db'}"
+    upgrade(database_url)
+    actions = action_server(work, database_url).start(timeout=60)
+    action_url = actions.health_url.replace("/health", "/webhook")  # type: ignore[union-attr]
+    rasa = rasa_server(work, action_url, f"sqlite:///{work / 'tracker.db'}")
+    try:
+        rasa.start(timeout=300)
+    except Exception:
+        actions.stop()
+        raise
+    yield Stack(database_url, rasa.health_url.rstrip("/"), work, actions, rasa)  # type: ignore[union-attr]
+    rasa.stop()
+    actions.stop()
+
+
+@pytest.fixture(scope="session")
+def telegram() -> Iterator[FakeTelegram]:
+    with FakeTelegram(token=BOT_TOKEN) as fake:
+        yield fake
+
+
+def start_bot(stack: Stack, telegram: FakeTelegram, rasa_url: str | None = None,
+              **env: str) -> Service:
+    return bot_process(
+        stack.log_dir,
+        TELEGRAM_BOT_TOKEN=BOT_TOKEN,
+        TELEGRAM_API_BASE_URL=telegram.base_url,
+        RASA_URL=rasa_url or stack.rasa_url,
+        DATABASE_URL=stack.database_url,
+        PSEUDONYM_SECRET=PSEUDONYM_SECRET,
+        LOG_LEVEL="INFO",
+        **env,
+    ).start(timeout=60, ready_line="bot ready")
+
+
+@pytest.fixture(scope="session")
+def bot(stack: Stack, telegram: FakeTelegram) -> Iterator[Service]:
+    service = start_bot(stack, telegram)
+    yield service
+    service.stop()
+
+
+Message = dict
+
+
+def wait_for(
+    telegram: FakeTelegram,
+    chat_id: int,
+    since: int,
+    predicate: Callable[[Message], bool],
+    timeout: float = 60.0,
+) -> Message:
+    """The first message to `chat_id` after `since` that satisfies `predicate`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in telegram.sent_messages(chat_id, since=since):
+            if predicate(message):
+                return message
+        time.sleep(0.1)
+    texts = [m["text"] for m in telegram.sent_messages(chat_id, since=since)]
+    raise AssertionError(f"no matching message within {timeout}s; got: {texts}")
+
+
+def with_button(title: str) -> Callable[[Message], bool]:
+    return lambda message: any(b.get("text") == title for b in message.get("buttons") or [])
+
+
+def containing(fragment: str) -> Callable[[Message], bool]:
+    return lambda message: fragment in (message.get("text") or "")

@@ -1,0 +1,82 @@
+"""An Arabic conversation through Telegram (fake Bot API), the bot, Rasa and the actions."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from store.db import make_engine, make_session_factory
+from store.models import ChatLink, ContactMethod, NeedCategory, Referral
+from tests.e2e.conftest import containing, wait_for, with_button
+
+pytestmark = pytest.mark.e2e
+
+CODE = re.compile(r"R-[2-9A-Z]{6}")
+
+
+def test_arabic_referral_from_start_to_reference_code_and_status(stack, telegram, bot) -> None:  # type: ignore[no-untyped-def]
+    user = 70001
+    since = telegram.mark()
+    telegram.push_command(user, "/start", payload="leaflet_anbar")
+    wait_for(telegram, user, since, containing("أهلاً"))
+
+    since = telegram.mark()
+    telegram.push_text(user, "اريد موظف حالة يتواصل وياي")
+    consent = wait_for(telegram, user, since, with_button("✅ نعم، أوافق"))
+    assert "/delete" in consent["text"]
+
+    since = telegram.mark()
+    telegram.press_button(user, consent, "✅ نعم، أوافق")
+    category = wait_for(telegram, user, since, with_button("🏠 السكن والبيت"))
+
+    since = telegram.mark()
+    telegram.press_button(user, category, "🏠 السكن والبيت")
+    governorate = wait_for(telegram, user, since, with_button("نينوى"))
+
+    since = telegram.mark()
+    telegram.press_button(user, governorate, "نينوى")
+    contact = wait_for(telegram, user, since, with_button("💬 برسالة هنا بتلگرام"))
+
+    since = telegram.mark()
+    telegram.press_button(user, contact, "💬 برسالة هنا بتلگرام")
+    wait_for(telegram, user, since, with_button("⏭️ تخطي"))
+
+    since = telegram.mark()
+    telegram.push_text(user, "بيتنا بالموصل مهدوم نص ونحتاج ترميم")
+    summary = wait_for(telegram, user, since, with_button("✅ نعم، سجل الطلب"))
+    assert "نينوى" in summary["text"] and "ترميم" in summary["text"]
+
+    since = telegram.mark()
+    telegram.press_button(user, summary, "✅ نعم، سجل الطلب")
+    stored = wait_for(telegram, user, since, lambda m: bool(CODE.search(m["text"] or "")))
+    code = CODE.search(stored["text"]).group()
+
+    # Every button press was answered, and each pressed keyboard was removed.
+    assert len(telegram.answered_callbacks()) >= 5
+
+    factory = make_session_factory(make_engine(stack.database_url))
+    with factory() as session:
+        referral = session.scalars(select(Referral).where(Referral.code == code)).one()
+        assert referral.category is NeedCategory.HOUSING
+        assert referral.governorate == "ninewa"
+        assert referral.contact_method is ContactMethod.TELEGRAM
+        assert referral.description == "بيتنا بالموصل مهدوم نص ونحتاج ترميم"
+        # Pseudonymous: the Telegram id is not the key; the chat id lives only in the chat link.
+        assert str(user) not in referral.user_key
+        link = session.get(ChatLink, referral.user_key)
+        assert link is not None and link.chat_id == user
+
+    since = telegram.mark()
+    telegram.push_text(user, "شصار بطلبي؟")
+    wait_for(telegram, user, since, containing(code))
+
+
+def test_rasa_never_sees_the_telegram_id(stack, telegram, bot) -> None:  # type: ignore[no-untyped-def]
+    user = 70002
+    since = telegram.mark()
+    telegram.push_text(user, "هلو")
+    wait_for(telegram, user, since, lambda m: True)
+    tracker_db = (stack.log_dir / "tracker.db").read_bytes()
+    assert str(user).encode() not in tracker_db
