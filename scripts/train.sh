@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Train the Rasa model when the data, domain, config or NLU components changed (or with --force).
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+
+fingerprint() {
+  { cat config.yml domain.yml; find nlu -type f \( -name '*.yml' -o -name '*.py' \) | sort | xargs cat; } \
+    | sha256sum | cut -d' ' -f1
+}
+
+current=$(fingerprint)
+if [ "${1:-}" != "--force" ] && [ -f "$MODELS_DIR/current.tar.gz" ] \
+    && [ "$(cat "$MODELS_DIR/.fingerprint" 2>/dev/null)" = "$current" ]; then
+  say "model is up to date (models/current.tar.gz)"
+  exit 0
+fi
+
+say "training the model"
+start=$(date +%s)
+mkdir -p "$MODELS_DIR"
+"$VENV_RASA/bin/rasa" train --config config.yml --domain domain.yml --data nlu/data \
+  --out "$MODELS_DIR" --fixed-model-name current --quiet
+echo "$current" > "$MODELS_DIR/.fingerprint"
+say "model trained in $(( $(date +%s) - start ))s"
