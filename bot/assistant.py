@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.callbacks import LANGUAGE_PREFIX, CallbackStore
+from bot.flood import FloodGuard, Verdict
 from bot.language import Lang, guess_language, reply_language
 from bot.pseudonym import user_key
 from bot.rasa_client import RasaClient, RasaUnavailable
@@ -63,11 +64,13 @@ class Assistant:
         session_factory: sessionmaker[Session],
         pseudonym_secret: str,
         callbacks: CallbackStore | None = None,
+        flood: FloodGuard | None = None,
     ) -> None:
         self._rasa = rasa
         self._sessions = session_factory
         self._secret = pseudonym_secret
         self.callbacks = callbacks or CallbackStore()
+        self._flood = flood or FloodGuard()
         self._locks: dict[str, asyncio.Lock] = {}
 
     # --- public entry points ------------------------------------------------------------
@@ -78,10 +81,16 @@ class Assistant:
         if not text:
             return []
         key = self.key_for(turn)
+        crisis = detect_crisis(text)
+        # A crisis message is never held back by flood control.
+        verdict = Verdict.ALLOW if crisis else self._flood.check(key)
+        if verdict is Verdict.DROP:
+            return []
         async with self._lock(key):
             previous, chosen = await self._remember_chat(key, turn.chat_id)
+            if verdict is Verdict.WARN:
+                return self.fixed_message("flood", (chosen or previous or Lang.AR).value)
             guess = guess_language(text)
-            crisis = detect_crisis(text)
             if guess.lang is Lang.KU and chosen is None and crisis is None:
                 return self._kurdish_reply()
             language = reply_language(text, previous, chosen).value

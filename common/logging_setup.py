@@ -19,22 +19,39 @@ def mask_personal_data(text: str) -> str:
     return _PHONE.sub("<number>", text)
 
 
-class PersonalDataFilter(logging.Filter):
-    """Masks phone numbers in the rendered message of every record."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
+def _mask_record(record: logging.LogRecord) -> logging.LogRecord:
+    try:
         rendered = record.getMessage()
-        masked = mask_personal_data(rendered)
-        if masked != rendered:
-            record.msg, record.args = masked, None
-        return True
+    except Exception:  # noqa: BLE001 (a malformed record is left for logging to report)
+        return record
+    masked = mask_personal_data(rendered)
+    if masked != rendered:
+        record.msg, record.args = masked, None
+    return record
+
+
+def install_personal_data_masking() -> None:
+    """Mask phone numbers in every log record this process creates, whatever its handlers.
+
+    A record factory sees every record, also those of libraries that configure their own
+    handlers (rasa-sdk, sanic, python-telegram-bot). Installing twice is harmless.
+    """
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "masks_personal_data", False):
+        return
+
+    def masking_factory(*args, **kwargs) -> logging.LogRecord:  # type: ignore[no-untyped-def]
+        return _mask_record(factory(*args, **kwargs))
+
+    masking_factory.masks_personal_data = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(masking_factory)
 
 
 def configure_logging(level: str = "INFO") -> None:
-    """Send logs to stderr with the personal-data filter on the root handler."""
+    """Send logs to stderr, with personal-data masking on every record."""
+    install_personal_data_masking()
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(PersonalDataFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -26,7 +26,7 @@ stop_all() {
 trap stop_all INT TERM EXIT
 
 say "starting the action server"
-"$VENV_APP/bin/python" -m rasa_sdk --actions actions --port "$ACTION_PORT" \
+"$VENV_APP/bin/python" -m actions --port "$ACTION_PORT" \
   > var/log/actions.log 2>&1 &
 pids+=($!)
 wait_for_http actions "http://127.0.0.1:$ACTION_PORT/health" 60 "${pids[-1]}"

@@ -125,3 +125,17 @@ def test_control_and_bidi_characters_are_removed() -> None:
     assert clean_text("\u202eمرحبا\u200b\x00 ") == "مرحبا"
     assert len(clean_text("ا" * 10_000)) == 2000
     assert as_user_text("///start") == "start"
+
+
+async def test_a_flood_is_answered_kindly_once_and_not_forwarded(stub, sqlite_session_factory) -> None:  # type: ignore[no-untyped-def]
+    from bot.flood import FloodGuard
+
+    assistant = Assistant(RasaClient(stub.url, 2.0), sqlite_session_factory, TEST_SECRET,
+                          flood=FloodGuard(max_messages=2, window_seconds=60))
+    replies = [await assistant.on_text(turn(i), f"سؤال {i}") for i in range(5)]
+    assert len(stub.received) == 2
+    assert [r[0].text for r in replies[2:3]] == [message("flood", "ar")]
+    assert replies[3:] == [[], []]
+    # A crisis message still goes through, whatever the rate.
+    crisis = await assistant.on_text(turn(9), "I want to kill myself")
+    assert crisis and stub.received[-1]["message"] == "/crisis_self_harm"

@@ -95,8 +95,9 @@ def wait_for(
             if predicate(message):
                 return message
         time.sleep(0.1)
-    texts = [m["text"] for m in telegram.sent_messages(chat_id, since=since)]
-    raise AssertionError(f"no matching message within {timeout}s; got: {texts}")
+    got = [(m["text"], [b.get("text") for b in m.get("buttons") or []])
+           for m in telegram.sent_messages(chat_id, since=since)]
+    raise AssertionError(f"no matching message within {timeout}s; got (text, buttons): {got}")
 
 
 def with_button(title: str) -> Callable[[Message], bool]:

@@ -80,3 +80,32 @@ def test_rasa_never_sees_the_telegram_id(stack, telegram, bot) -> None:  # type:
     wait_for(telegram, user, since, lambda m: True)
     tracker_db = (stack.log_dir / "tracker.db").read_bytes()
     assert str(user).encode() not in tracker_db
+
+
+def test_no_phone_number_or_description_reaches_any_log(stack, telegram, bot) -> None:  # type: ignore[no-untyped-def]
+    user = 70003
+    phone, description = "07809876543", "سقف غرفتنا واگع ونحتاج مساعدة بالترميم"
+    # (what the user does, what the next awaited reply has)
+    steps = [
+        (("text", "سجلوني عندكم"), with_button("✅ نعم، أوافق")),
+        (("button", "✅ نعم، أوافق"), with_button("🏠 السكن والبيت")),
+        (("button", "🏠 السكن والبيت"), with_button("الأنبار")),
+        (("button", "الأنبار"), with_button("📞 باتصال على رقمي")),
+        (("button", "📞 باتصال على رقمي"), containing("07XXXXXXXXX")),
+        (("text", phone), containing("بدون أسماء")),
+        (("text", description), with_button("✅ نعم، سجل الطلب")),
+        (("button", "✅ نعم، سجل الطلب"), lambda m: bool(CODE.search(m["text"] or ""))),
+    ]
+    last = None
+    for (kind, value), expected in steps:
+        since = telegram.mark()
+        if kind == "text":
+            telegram.push_text(user, value)
+        else:
+            telegram.press_button(user, last, value)
+        last = wait_for(telegram, user, since, expected)
+
+    for log in stack.log_dir.glob("*.log"):
+        content = log.read_text(errors="replace")
+        for secret in (phone, phone[1:], description, "واگع", str(user)):
+            assert secret not in content, f"{secret!r} found in {log.name}"

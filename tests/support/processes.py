@@ -98,7 +98,7 @@ def action_server(log_dir: Path, database_url: str) -> Service:
     port = free_port()
     return Service(
         name="actions",
-        argv=[str(VENV_APP / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        argv=[str(VENV_APP / "python"), "-m", "actions", "--port", str(port)],
         env=base_env(DATABASE_URL=database_url),
         log_dir=log_dir,
         health_url=f"http://127.0.0.1:{port}/health",

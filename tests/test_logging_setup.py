@@ -1,0 +1,34 @@
+"""Phone numbers are masked in every log record, whatever handler writes it."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from common.logging_setup import install_personal_data_masking, mask_personal_data
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("phone 07701234567 given", "phone <number> given"),
+        ("رقمي +964 770 123 4567", "رقمي <number>"),
+        ("referral id=42 urgent=True", "referral id=42 urgent=True"),
+        ("R-7KQ2MX", "R-7KQ2MX"),
+    ],
+)
+def test_mask_personal_data(text: str, expected: str) -> None:
+    assert mask_personal_data(text) == expected
+
+
+def test_records_are_masked_even_with_a_foreign_handler(caplog: pytest.LogCaptureFixture) -> None:
+    original = logging.getLogRecordFactory()
+    try:
+        install_personal_data_masking()
+        install_personal_data_masking()
+        with caplog.at_level(logging.INFO):
+            logging.getLogger("some.library").info("user said %s", "call me on 07701234567")
+        assert "07701234567" not in caplog.text and "<number>" in caplog.text
+    finally:
+        logging.setLogRecordFactory(original)
