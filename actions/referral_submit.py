@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import reply_language
 from actions.referral_form import DESCRIPTION_SKIPPED
+from common.settings import get_settings
 from content.loader import category_name, governorate_name
 from store.db import default_session_factory
 from store.models import ContactMethod, NeedCategory, utcnow
@@ -99,6 +100,7 @@ def draft_from_tracker(tracker: Tracker) -> ReferralDraft:
         language=reply_language(tracker),
         urgent=bool(tracker.get_slot("urgent")),
         consent_at=utcnow(),
+        organisation=get_settings().default_organisation,
     )
 
 

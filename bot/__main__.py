@@ -6,10 +6,11 @@ import argparse
 import asyncio
 import logging
 
-from bot.assistant import Assistant
-from bot.console import run_console
+from bot.assistant import Assistant, Turn
+from bot.console import CONSOLE_USER_ID, run_console
+from bot.outbox import OutboxSender, running
 from bot.rasa_client import RasaClient
-from bot.telegram_app import build_application
+from bot.telegram_app import build_application, outbox_sender
 from common.logging_setup import configure_logging
 from common.settings import get_settings
 from store.db import default_session_factory
@@ -29,18 +30,29 @@ def main() -> None:
 
     if args.console or not settings.telegram_bot_token:
         logging.getLogger().setLevel(logging.WARNING)
-        asyncio.run(run_console(assistant))
+        asyncio.run(console_with_notifications(assistant, settings))
         return
 
     app = build_application(settings, assistant)
+    sender = outbox_sender(app, settings, default_session_factory())
+    background: list[asyncio.Task] = []
 
     async def announce_ready(_app) -> None:  # type: ignore[no-untyped-def]
+        # The outbox loop runs beside the handlers for as long as the application runs.
+        background.append(asyncio.create_task(
+            sender.run_forever(settings.outbox_poll_seconds), name="outbox"))
         logger.info("bot ready (%s mode)", settings.telegram_mode)
+
+    async def stop_outbox(_app) -> None:  # type: ignore[no-untyped-def]
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
 
     async def close_rasa(_app) -> None:  # type: ignore[no-untyped-def]
         await rasa.close()
 
     app.post_init = announce_ready
+    app.post_stop = stop_outbox
     app.post_shutdown = close_rasa
     if settings.telegram_mode == "webhook":
         if not settings.telegram_webhook_url or not settings.telegram_webhook_secret:
@@ -54,6 +66,20 @@ def main() -> None:
         )
     else:
         app.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+
+
+async def console_with_notifications(assistant: Assistant, settings) -> None:  # type: ignore[no-untyped-def]
+    """The console chat, with notifications for the console user printed as they are sent."""
+
+    async def show(_chat_id: int, text: str) -> None:
+        print(f"\n🔔 {text}", flush=True)
+
+    console_turn = Turn(telegram_user_id=CONSOLE_USER_ID, chat_id=CONSOLE_USER_ID)
+    sender = OutboxSender(default_session_factory(), show, None,
+                          max_attempts=settings.outbox_max_attempts,
+                          only_user_key=assistant.key_for(console_turn))
+    async with running(sender, settings.outbox_poll_seconds):
+        await run_console(assistant)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 
 from bot.assistant import Assistant, Turn
+from bot.outbox import OutboxSender
 from bot.render import OutgoingMessage
 from common.settings import Settings
 
@@ -49,20 +50,27 @@ def keyboard(message: OutgoingMessage) -> InlineKeyboardMarkup | None:
     )
 
 
-async def send_messages(bot, chat_id: int, messages: list[OutgoingMessage]) -> None:  # type: ignore[no-untyped-def]
-    """Send messages in order, retrying on Telegram's flood limit and network errors."""
+async def send_messages(bot, chat_id: int, messages: list[OutgoingMessage], *,  # type: ignore[no-untyped-def]
+                        attempts: int = SEND_ATTEMPTS) -> None:
+    """Send messages in order, retrying on Telegram's flood limit and network errors.
+
+    After `attempts` tries the last error is raised. The outbox passes `attempts=1`: it never
+    repeats a request that may have arrived, and schedules its own retries.
+    """
     for outgoing in messages:
-        for attempt in range(1, SEND_ATTEMPTS + 1):
+        for attempt in range(1, attempts + 1):
             try:
                 await bot.send_message(chat_id, outgoing.text, reply_markup=keyboard(outgoing))
                 break
             except RetryAfter as error:
+                if attempt == attempts:
+                    raise
                 delay = error.retry_after
                 wait = delay.total_seconds() if hasattr(delay, "total_seconds") else float(delay)
                 logger.warning("Telegram flood limit: retrying in %.1f s", wait)
                 await asyncio.sleep(wait)
             except (TimedOut, NetworkError) as error:
-                if isinstance(error, BadRequest) or attempt == SEND_ATTEMPTS:
+                if isinstance(error, BadRequest) or attempt == attempts:
                     raise
                 logger.warning("Telegram network error (%s): retry %d", type(error).__name__, attempt)
                 await asyncio.sleep(0.5 * 2 ** (attempt - 1))
@@ -175,6 +183,16 @@ class TelegramHandlers:
         # The exception only: an update holds what the user wrote.
         logger.error("error while handling an update: %s", type(context.error).__name__,
                      exc_info=context.error)
+
+
+def outbox_sender(app: Application, settings: Settings, session_factory) -> OutboxSender:  # type: ignore[no-untyped-def]
+    """The outbox sender of this bot: one sendMessage per notification, no blind retries."""
+
+    async def send(chat_id: int, text: str) -> None:
+        await send_messages(app.bot, chat_id, [OutgoingMessage(text)], attempts=1)
+
+    return OutboxSender(session_factory, send, settings.caseworker_alert_chat_id,
+                        max_attempts=settings.outbox_max_attempts)
 
 
 def build_application(settings: Settings, assistant: Assistant) -> Application:

@@ -60,6 +60,19 @@ class Settings:
     bot_max_concurrent_updates: int
     content_allow_placeholders: bool
     log_level: str
+    dashboard_secret_key: str
+    dashboard_host: str
+    dashboard_port: int
+    dashboard_insecure_cookies: bool
+    dashboard_session_hours: int
+    dashboard_trusted_proxies: int
+    default_organisation: str
+    login_max_failures: int
+    login_max_failures_per_ip: int
+    login_window_minutes: int
+    caseworker_alert_chat_id: int | None
+    outbox_poll_seconds: float
+    outbox_max_attempts: int
 
     def require_pseudonym_secret(self) -> str:
         """The key of the keyed hash that turns a Telegram user id into a pseudonym."""
@@ -69,6 +82,20 @@ class Settings:
                 "(the run command writes one into .env for you)"
             )
         return self.pseudonym_secret
+
+    def require_dashboard_secret_key(self) -> str:
+        """The key that signs the dashboard's session cookies and CSRF tokens."""
+        if len(self.dashboard_secret_key) < 32:
+            raise ConfigurationError(
+                "DASHBOARD_SECRET_KEY must be set to a random string of at least 32 characters "
+                "(the run command writes one into .env for you)"
+            )
+        return self.dashboard_secret_key
+
+
+def _optional_int(name: str) -> int | None:
+    raw = os.environ.get(name, "").strip()
+    return _int(name, 0) if raw else None
 
 
 def _default_database_url() -> str:
@@ -98,4 +125,17 @@ def get_settings() -> Settings:
         bot_max_concurrent_updates=_int("BOT_MAX_CONCURRENT_UPDATES", 64),
         content_allow_placeholders=_bool(os.environ.get("CONTENT_ALLOW_PLACEHOLDERS", "false")),
         log_level=os.environ.get("LOG_LEVEL", "INFO").strip().upper(),
+        dashboard_secret_key=os.environ.get("DASHBOARD_SECRET_KEY", "").strip(),
+        dashboard_host=os.environ.get("DASHBOARD_HOST", "127.0.0.1").strip(),
+        dashboard_port=_int("DASHBOARD_PORT", 8000),
+        dashboard_insecure_cookies=_bool(os.environ.get("DASHBOARD_INSECURE_COOKIES", "false")),
+        dashboard_session_hours=_int("DASHBOARD_SESSION_HOURS", 8),
+        dashboard_trusted_proxies=_int("DASHBOARD_TRUSTED_PROXIES", 0),
+        default_organisation=os.environ.get("DEFAULT_ORGANISATION", "").strip() or "default",
+        login_max_failures=_int("LOGIN_MAX_FAILURES", 5),
+        login_max_failures_per_ip=_int("LOGIN_MAX_FAILURES_PER_IP", 20),
+        login_window_minutes=_int("LOGIN_WINDOW_MINUTES", 15),
+        caseworker_alert_chat_id=_optional_int("CASEWORKER_ALERT_CHAT_ID"),
+        outbox_poll_seconds=_float("OUTBOX_POLL_SECONDS", 2.0),
+        outbox_max_attempts=_int("OUTBOX_MAX_ATTEMPTS", 8),
     )

@@ -23,11 +23,35 @@ export TRACKER_DB_URL="${TRACKER_DB_URL:-sqlite:///$ROOT/var/tracker.db}"
 export RASA_TELEMETRY_ENABLED=false
 export TF_CPP_MIN_LOG_LEVEL=3
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
+# The dashboard: secure cookies unless it only listens on this computer (plain http there).
+export DASHBOARD_HOST="${DASHBOARD_HOST:-127.0.0.1}"
+export DASHBOARD_PORT="${DASHBOARD_PORT:-8000}"
+case "$DASHBOARD_HOST" in
+  127.0.0.1|localhost|::1) export DASHBOARD_INSECURE_COOKIES="${DASHBOARD_INSECURE_COOKIES:-true}" ;;
+esac
 
 VENV_RASA="$ROOT/.venv/rasa"
 VENV_APP="$ROOT/.venv/app"
 MODELS_DIR="$ROOT/models"
 mkdir -p "$ROOT/var/log"
+
+# ensure_dotenv: create .env from .env.example on the first run, and add any secret it lacks
+# (PSEUDONYM_SECRET, DASHBOARD_SECRET_KEY) as a fresh random value.
+ensure_dotenv() {
+  local name added=0
+  if [ ! -f "$ROOT/.env" ]; then
+    say "creating .env from .env.example (edit it to add TELEGRAM_BOT_TOKEN)"
+    cp "$ROOT/.env.example" "$ROOT/.env"
+  fi
+  for name in PSEUDONYM_SECRET DASHBOARD_SECRET_KEY; do
+    if ! grep -q "^$name=." "$ROOT/.env"; then
+      printf '\n%s=%s\n' "$name" "$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')" >> "$ROOT/.env"
+      say "added a fresh $name to .env"
+      added=1
+    fi
+  done
+  if [ "$added" = 1 ]; then set -a; . "$ROOT/.env"; set +a; fi
+}
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

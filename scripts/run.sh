@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # The one command that sets up and runs the assistant:
-#   environments → model → database → Rasa server → action server → bot (Telegram or console).
+#   environments → model → database → dashboard → action server → Rasa server
+#   → bot (Telegram or console).
 # Ctrl-C stops everything.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
-if [ ! -f "$ROOT/.env" ]; then
-  say "creating .env with a fresh PSEUDONYM_SECRET (edit it to add TELEGRAM_BOT_TOKEN)"
-  { cat .env.example; echo; echo "PSEUDONYM_SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '/+=' )"; } > "$ROOT/.env"
-  set -a; . "$ROOT/.env"; set +a
-fi
+ensure_dotenv
 
 bash scripts/setup.sh
 bash scripts/train.sh
 say "migrating the database"
 "$VENV_APP/bin/python" -m store.migrate
+# On the very first run there is no dashboard account: make an admin, password shown once.
+first_account=$("$VENV_APP/bin/python" -m dashboard.users create --username admin --role admin \
+  --if-none-exist --generate-password)
 
 pids=()
 stop_all() {
@@ -24,6 +24,11 @@ stop_all() {
   wait 2>/dev/null || true
 }
 trap stop_all INT TERM EXIT
+
+say "starting the caseworker dashboard"
+"$VENV_APP/bin/python" -m dashboard > var/log/dashboard.log 2>&1 &
+pids+=($!)
+wait_for_http dashboard "http://$DASHBOARD_HOST:$DASHBOARD_PORT/healthz" 60 "${pids[-1]}"
 
 say "starting the action server"
 "$VENV_APP/bin/python" -m actions --port "$ACTION_PORT" \
@@ -37,6 +42,15 @@ say "starting the Rasa server (loading the model takes about a minute)"
   > var/log/rasa.log 2>&1 &
 pids+=($!)
 wait_for_http rasa "$RASA_URL/" 300 "${pids[-1]}"
+
+dashboard_url="http://$DASHBOARD_HOST:$DASHBOARD_PORT/"
+[ "$DASHBOARD_HOST" = "0.0.0.0" ] && dashboard_url="http://127.0.0.1:$DASHBOARD_PORT/"
+say "caseworker dashboard: $dashboard_url"
+if [ -n "$first_account" ]; then
+  printf '%s\n' "$first_account" | sed 's/^/    /' >&2
+  say "log in as admin and add caseworker or supervisor accounts under Accounts, or run:"
+  printf '    make users ARGS="create --username amal --role supervisor"\n' >&2
+fi
 
 if [ -z "${TELEGRAM_BOT_TOKEN:-}" ]; then
   say "TELEGRAM_BOT_TOKEN is not set: starting the console chat (same bot code as Telegram)"

@@ -5,7 +5,18 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timezone
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Enum, Integer, MetaData, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -19,6 +30,13 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite gives back naive datetimes (stored in UTC); PostgreSQL aware ones."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=timezone.utc)
 
 
 class Base(DeclarativeBase):
@@ -45,6 +63,40 @@ class NeedCategory(str, enum.Enum):
 class ContactMethod(str, enum.Enum):
     TELEGRAM = "telegram"
     PHONE = "phone"
+
+
+class StaffRole(str, enum.Enum):
+    """What a dashboard account may do (see store/lifecycle.py)."""
+
+    CASEWORKER = "caseworker"  # referrals of their organisation and governorates
+    SUPERVISOR = "supervisor"  # every referral of their organisation; assigns; reads the audit log
+    ADMIN = "admin"  # accounts; reads the audit log; sees no referral
+    TRAINER = "trainer"  # NLU review work; sees no referral
+
+
+class EventKind(str, enum.Enum):
+    CREATED = "created"
+    STATUS_CHANGED = "status_changed"
+    ASSIGNED = "assigned"
+    NOTE = "note"
+
+
+class NotificationTarget(str, enum.Enum):
+    RETURNEE = "returnee"  # the person who made the referral, through their chat link
+    CASEWORKERS = "caseworkers"  # the caseworkers' Telegram group (CASEWORKER_ALERT_CHAT_ID)
+
+
+class NotificationKind(str, enum.Enum):
+    STATUS_CHANGED = "status_changed"
+    URGENT_REFERRAL = "urgent_referral"
+
+
+class NotificationStatus(str, enum.Enum):
+    PENDING = "pending"  # waiting to be sent (again, after `next_attempt_at`)
+    SENDING = "sending"  # the request to Telegram is under way
+    SENT = "sent"
+    FAILED = "failed"  # given up; `last_error` says why
+    SKIPPED = "skipped"  # nowhere to send it (no caseworkers' chat configured)
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -85,6 +137,126 @@ class Referral(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    # The organisation whose caseworkers follow the referral up (DEFAULT_ORGANISATION).
+    organisation: Mapped[str] = mapped_column(
+        String(64), default="default", server_default="default", index=True
+    )
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"), index=True
+    )
+    # The service the referral was passed on to (status `referred`).
+    referred_to: Mapped[str | None] = mapped_column(String(200))
+    # The first status change, assignment or note by a caseworker.
+    first_action_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StaffUser(Base):
+    """A dashboard account: caseworker, supervisor, admin or trainer."""
+
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    # argon2id hash (argon2-cffi's encoded form, parameters included).
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[StaffRole] = mapped_column(_enum(StaffRole, "staff_role"))
+    organisation: Mapped[str] = mapped_column(String(64))
+    # Comma-separated governorate codes a caseworker covers ("all" for every one).
+    governorates: Mapped[str] = mapped_column(String(400), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    language: Mapped[str] = mapped_column(String(5), default="ar")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Part of every session cookie: logging out or a new password raises it, which ends all of
+    # the account's sessions (signed-cookie sessions cannot be revoked one by one).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def governorate_list(self) -> list[str]:
+        return [g for g in (self.governorates or "").split(",") if g]
+
+
+class ReferralEvent(Base):
+    """One step of a referral's history: created, status changed, assigned, note."""
+
+    __tablename__ = "referral_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "event_kind"))
+    # Who did it; None for the returnee (created) or the system.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL")
+    )
+    referred_to: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Notification(Base):
+    """The outbox: a message to send, written in the transaction that caused it.
+
+    The bot process sends pending rows (bot/outbox.py). `dedupe_key` is unique, so one status
+    change (one event) can never make two notifications.
+    """
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(80), unique=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("referral_event.id", ondelete="CASCADE")
+    )
+    target: Mapped[NotificationTarget] = mapped_column(_enum(NotificationTarget, "notification_target"))
+    # The returnee's pseudonymous key (target returnee); the chat id is looked up at send time.
+    user_key: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[NotificationKind] = mapped_column(_enum(NotificationKind, "notification_kind"))
+    code: Mapped[str] = mapped_column(String(12))
+    # The referral status the message announces (status_changed).
+    referral_status: Mapped[str | None] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(5), default="ar")
+    status: Mapped[NotificationStatus] = mapped_column(
+        _enum(NotificationStatus, "notification_status"), default=NotificationStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A sender's lease: while it is in the future, no other sender touches the row.
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+
+class AuditEntry(Base):
+    """The append-only audit log: the application only inserts (a trigger refuses the rest).
+
+    No foreign keys on purpose: nothing deleted elsewhere may touch an audit row.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_action_created_at", "action", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    # The username as typed for failed logins, the account's otherwise.
+    actor_username: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The actor's organisation: supervisors read their organisation's entries.
+    organisation: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    referral_code: Mapped[str | None] = mapped_column(String(12))
+    detail: Mapped[str | None] = mapped_column(Text)
+    ip: Mapped[str | None] = mapped_column(String(45), index=True)
 
 
 class ChatLink(Base):

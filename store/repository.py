@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from store.lifecycle import record_creation
 from store.models import ChatLink, ContactMethod, NeedCategory, Referral, utcnow
 
 # No 0/O, 1/I/L, 8/B: codes are read aloud over the phone and typed on small screens.
@@ -47,13 +48,16 @@ class ReferralDraft:
     language: str
     urgent: bool
     consent_at: datetime
+    # Whose caseworkers follow it up (the DEFAULT_ORGANISATION setting).
+    organisation: str = "default"
 
 
 def create_referral(factory: sessionmaker[Session], draft: ReferralDraft) -> Referral:
     """Store a referral in one transaction and return it; idempotent on `request_key`.
 
     A retried submission (same request key) returns the row stored the first time. A code
-    collision, vanishingly rare, is retried with a fresh code.
+    collision, vanishingly rare, is retried with a fresh code. The same transaction writes the
+    `created` history event and, for an urgent referral, the caseworkers' alert in the outbox.
     """
     for _attempt in range(5):
         existing = _find_by_request_key(factory, draft.request_key)
@@ -71,10 +75,14 @@ def create_referral(factory: sessionmaker[Session], draft: ReferralDraft) -> Ref
             language=draft.language,
             urgent=draft.urgent,
             consent_at=draft.consent_at,
+            organisation=draft.organisation,
+            created_at=utcnow(),
         )
         try:
             with factory.begin() as session:
                 session.add(referral)
+                session.flush()
+                record_creation(session, referral)
             return referral
         except IntegrityError:
             continue  # same request key stored concurrently, or a code collision
