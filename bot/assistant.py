@@ -78,8 +78,8 @@ class Assistant:
     async def on_text(self, turn: Turn, text: str) -> list[OutgoingMessage]:
         """A text message from a user in a private chat."""
         text = clean_text(text)
-        if not text:
-            return []
+        if not text:  # only invisible characters: ask for words
+            return self.fixed_message("non_text", await self.language_of(turn))
         key = self.key_for(turn)
         crisis = detect_crisis(text)
         # A crisis message is never held back by flood control.
