@@ -26,7 +26,8 @@ def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level)
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
-    assistant = Assistant(rasa, default_session_factory(), settings.require_pseudonym_secret())
+    assistant = Assistant(rasa, default_session_factory(), settings.require_pseudonym_secret(),
+                          tracker_db_url=settings.tracker_db_url)
 
     if args.console or not settings.telegram_bot_token:
         logging.getLogger().setLevel(logging.WARNING)

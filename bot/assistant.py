@@ -16,14 +16,15 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.callbacks import LANGUAGE_PREFIX, CallbackStore
+from bot.callbacks import DELETE_NO, DELETE_PREFIX, DELETE_YES, LANGUAGE_PREFIX, CallbackStore
 from bot.flood import FloodGuard, Verdict
 from bot.language import Lang, guess_language, reply_language
 from bot.pseudonym import user_key
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.render import Button, OutgoingMessage, render_replies
-from bot.safety import CrisisKind, detect_crisis
+from nlu.safety import CrisisKind, detect_crisis
 from content.loader import message, safety_message
+from store.erasure import erase_conversation, erase_user
 from store.repository import get_chat_link, link_chat
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ MAX_TEXT_CHARS = 2000
 _START_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 CRISIS_INTENTS = {CrisisKind.SELF_HARM: "/crisis_self_harm", CrisisKind.VIOLENCE: "/crisis_violence"}
+# A button payload the bot handles itself (utter_data_delete's button): never sent to Rasa.
+DELETE_COMMAND = "/delete"
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,13 @@ class Assistant:
         pseudonym_secret: str,
         callbacks: CallbackStore | None = None,
         flood: FloodGuard | None = None,
+        tracker_db_url: str | None = None,
     ) -> None:
         self._rasa = rasa
         self._sessions = session_factory
         self._secret = pseudonym_secret
+        # Rasa's SQL tracker store, where /delete erases the conversation (None: not erased).
+        self._tracker_db_url = tracker_db_url
         self.callbacks = callbacks or CallbackStore()
         self._flood = flood or FloodGuard()
         self._locks: dict[str, asyncio.Lock] = {}
@@ -125,7 +131,11 @@ class Assistant:
         key = self.key_for(turn)
         if callback_data.startswith(LANGUAGE_PREFIX):
             return await self.choose_language(turn, callback_data.removeprefix(LANGUAGE_PREFIX))
+        if callback_data.startswith(DELETE_PREFIX):
+            return await self.confirm_deletion(turn, callback_data == DELETE_YES)
         button = self.callbacks.resolve(callback_data)
+        if button is not None and button.payload == DELETE_COMMAND:
+            return await self.request_deletion(turn)
         async with self._lock(key):
             previous, chosen = await self._remember_chat(key, turn.chat_id)
             language = (chosen or previous or Lang.AR).value
@@ -144,6 +154,42 @@ class Assistant:
             await self._remember_chat(key, turn.chat_id)
             await self._save_language(key, value, chosen=True)
         return self._render([{"text": message("language_set", value)}], value)
+
+    async def request_deletion(self, turn: Turn) -> list[OutgoingMessage]:
+        """/delete: say what would be erased and what stays anonymised; ask to confirm."""
+        language = await self.language_of(turn)
+        return [
+            OutgoingMessage(
+                message("delete_explain", language),
+                buttons=(
+                    Button(_title(message("delete_yes", language)), DELETE_YES),
+                    Button(_title(message("delete_no", language)), DELETE_NO),
+                ),
+            )
+        ]
+
+    async def confirm_deletion(self, turn: Turn, confirmed: bool) -> list[OutgoingMessage]:
+        """The answer to request_deletion's question: erase everything keyed to the user, or not."""
+        key = self.key_for(turn)
+        async with self._lock(key):
+            previous, chosen = await self._remember_chat(key, turn.chat_id)
+            language = (chosen or previous or Lang.AR).value
+            if not confirmed:
+                return self.fixed_message("delete_cancelled", language)
+            try:
+                await asyncio.to_thread(self._erase, key)
+            except SQLAlchemyError:
+                logger.exception("erasure failed")
+                return self.fixed_message("delete_failed", language)
+        logger.info("a user's data was erased on request")
+        return self.fixed_message("delete_done", language)
+
+    def _erase(self, key: str) -> None:
+        """The store first (one transaction, with its audit entry), then Rasa's conversation."""
+        with self._sessions.begin() as session:
+            erase_user(session, key)
+        if self._tracker_db_url:
+            erase_conversation(self._tracker_db_url, key)
 
     def language_menu(self, language: str) -> list[OutgoingMessage]:
         return [
@@ -248,6 +294,11 @@ def _lang(value: str | None) -> Lang | None:
         return Lang(value) if value else None
     except ValueError:
         return None
+
+
+def _title(text: str) -> str:
+    """A button title: without the right-to-left mark message() puts before a leading emoji."""
+    return text.lstrip("\u200f")
 
 
 def _language_buttons() -> tuple[Button, ...]:

@@ -10,8 +10,11 @@ import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
 
-# Callback data the bot handles itself, without Rasa: "lang:ar", "lang:en".
+# Callback data the bot handles itself, without Rasa: "lang:ar", "lang:en", "del:yes", "del:no".
 LANGUAGE_PREFIX = "lang:"
+DELETE_PREFIX = "del:"
+DELETE_YES = DELETE_PREFIX + "yes"
+DELETE_NO = DELETE_PREFIX + "no"
 BUTTON_PREFIX = "b:"
 
 

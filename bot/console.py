@@ -1,7 +1,7 @@
 """A chat in the terminal through the same `Assistant` as Telegram (no token needed).
 
 Buttons are shown as numbers: type the number to press one. Commands: /start, /help,
-/language, /quit.
+/language, /delete, /quit.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ async def run_console(assistant: Assistant, stdin=sys.stdin) -> None:  # type: i
             messages = assistant.fixed_message("help", await assistant.language_of(turn))
         elif text == "/language":
             messages = assistant.language_menu(await assistant.language_of(turn))
+        elif text == "/delete":
+            messages = await assistant.request_deletion(turn)
         else:
             messages = await assistant.on_text(turn, text)
         buttons = show(messages) or buttons

@@ -116,6 +116,7 @@ class TelegramHandlers:
         app.add_handler(CommandHandler("start", self.start, filters=PRIVATE))
         app.add_handler(CommandHandler("help", self.help, filters=PRIVATE))
         app.add_handler(CommandHandler("language", self.language, filters=PRIVATE))
+        app.add_handler(CommandHandler("delete", self.delete, filters=PRIVATE))
         app.add_handler(CallbackQueryHandler(self.button))
         app.add_handler(MessageHandler(filters.ChatType.GROUPS, self.group))
         app.add_handler(MessageHandler(NEW_MESSAGE & PRIVATE & filters.TEXT, self.text))
@@ -140,6 +141,10 @@ class TelegramHandlers:
     async def language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         language = await self.assistant.language_of(_turn(update))
         await self._reply(update, context, self.assistant.language_menu(language))
+
+    async def delete(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/delete: what would be erased, and a yes/no question (bot-side, not Rasa)."""
+        await self._reply(update, context, await self.assistant.request_deletion(_turn(update)))
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         async with typing(context.bot, update.effective_chat.id):

@@ -1,12 +1,13 @@
-"""Rasa 3.6 graph components for Arabic: token normalisation and the governorate gazetteer.
+"""Rasa 3.6 graph components for Arabic: token normalisation, the intent classifier, the crisis
+rules and the governorate gazetteer.
 
 Only the Rasa environment imports this module. In config.yml:
 
     pipeline:
       - name: WhitespaceTokenizer
       - name: nlu.components.ArabicNormalizer      # right after the tokenizer
-      - name: CountVectorsFeaturizer ...
-      - ...
+      - name: nlu.components.TfidfIntentClassifier
+      - name: nlu.components.CrisisRules
       - name: nlu.components.GovernorateExtractor
 
 Why the normaliser comes after the tokenizer, leaves the message text alone and writes the
@@ -43,6 +44,10 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.nlu.constants import (
     ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
     ENTITY_ATTRIBUTE_CONFIDENCE,
     ENTITY_ATTRIBUTE_END,
     ENTITY_ATTRIBUTE_START,
@@ -61,6 +66,7 @@ logger = logging.getLogger(__name__)
 # Message key holding the whole normalised text (for debugging and other components).
 NORMALIZED_TEXT = "normalized_text"
 GOVERNORATE_ENTITY = "governorate"
+CRISIS_PREFIX = "crisis_"
 
 
 def normalize_tokens(tokens: List[Token]) -> List[Token]:
@@ -199,3 +205,152 @@ class GovernorateExtractor(GraphComponent, EntityExtractorMixin):
         ]
         if found:
             message.set(ENTITIES, existing + self.add_extractor_name(found), add_to_output=True)
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
+)
+class TfidfIntentClassifier(GraphComponent):
+    """Intents from TF-IDF character n-grams (inside word boundaries) and word n-grams of the
+    normalised text, with a logistic regression (scikit-learn).
+
+    Character n-grams carry Iraqi dialect, typos and Arabizi; sublinear TF-IDF weighting keeps
+    long messages from drowning short cue words. Needs ArabicNormalizer before it.
+    """
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        return [ArabicNormalizer]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "char_ngram_range": [2, 5],
+            "word_ngram_range": [1, 2],
+            "C": 10.0,
+            "max_iter": 2000,
+            "random_state": 42,
+            "ranking_length": 10,
+        }
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
+                 resource: Resource, model: Any = None) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> TfidfIntentClassifier:
+        return cls(config, model_storage, resource)
+
+    def _pipeline(self) -> Any:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import FeatureUnion, make_pipeline
+
+        return make_pipeline(
+            FeatureUnion([
+                ("chars", TfidfVectorizer(analyzer="char_wb", sublinear_tf=True,
+                                          ngram_range=tuple(self._config["char_ngram_range"]))),
+                ("words", TfidfVectorizer(analyzer="word", sublinear_tf=True, token_pattern=r"\S+",
+                                          ngram_range=tuple(self._config["word_ngram_range"]))),
+            ]),
+            LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"],
+                               random_state=self._config["random_state"]),
+        )
+
+    @staticmethod
+    def _text(message: Message) -> str:
+        return message.get(NORMALIZED_TEXT) or message.get(TEXT) or ""
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT)]
+        self._model = self._pipeline().fit(
+            [self._text(e) for e in examples], [e.get(INTENT) for e in examples]
+        )
+        self.persist()
+        return self._resource
+
+    def persist(self) -> None:
+        import joblib
+
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump(self._model, directory / "tfidf_intent_classifier.joblib")
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> TfidfIntentClassifier:
+        import joblib
+
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = joblib.load(directory / "tfidf_intent_classifier.joblib")
+        except (ValueError, FileNotFoundError):
+            logger.warning("TfidfIntentClassifier: no trained model found; predicting nothing")
+            model = None
+        return cls(config, model_storage, resource, model)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            if self._model is None or message.get(INTENT):
+                continue  # untrained, or an intent given directly ("/greet")
+            probabilities = self._model.predict_proba([self._text(message)])[0]
+            order = probabilities.argsort()[::-1][: self._config["ranking_length"]]
+            ranking = [{INTENT_NAME_KEY: str(self._model.classes_[i]),
+                        PREDICTED_CONFIDENCE_KEY: float(probabilities[i])} for i in order]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class CrisisRules(GraphComponent):
+    """The deterministic crisis rules of nlu/safety.py (the same the bot runs), after the classifier.
+
+    - A message the rules recognise is crisis_self_harm or crisis_violence, confidence 1.0:
+      a cry for help is never left to a statistical guess.
+    - A crisis intent the classifier guessed with less than `min_model_confidence`, on a message
+      the rules do not recognise, gives way to the best non-crisis intent: everyday talk about
+      politics, news or fights is not answered as an emergency on a weak guess.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"min_model_confidence": 0.5}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._min_confidence = float(config["min_model_confidence"])
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> CrisisRules:
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        from nlu.safety import detect_crisis
+
+        for message in messages:
+            text = message.get(TEXT) or ""
+            intent = message.get(INTENT) or {}
+            if not text or text.startswith(INTENT_MESSAGE_PREFIX) or not intent:
+                continue
+            ranking = list(message.get(INTENT_RANKING_KEY) or [intent])
+            kind = detect_crisis(text)
+            if kind is not None:
+                chosen = {INTENT_NAME_KEY: f"crisis_{kind.value}", PREDICTED_CONFIDENCE_KEY: 1.0}
+            elif (str(intent.get(INTENT_NAME_KEY, "")).startswith(CRISIS_PREFIX)
+                  and intent.get(PREDICTED_CONFIDENCE_KEY, 0.0) < self._min_confidence):
+                chosen = next((dict(i) for i in ranking
+                               if not str(i[INTENT_NAME_KEY]).startswith(CRISIS_PREFIX)), None)
+                if chosen is None:
+                    continue
+            else:
+                continue
+            ranking = [chosen] + [i for i in ranking if i[INTENT_NAME_KEY] != chosen[INTENT_NAME_KEY]]
+            message.set(INTENT, chosen, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages

@@ -250,3 +250,58 @@ def test_train_predict_and_evaluate_tiny_model(tmp_path: Path) -> None:
     # every annotated entity is counted (a misaligned token would silently become "O")
     assert entity_report["governorate"]["support"] == 3
     assert entity_report["governorate"]["f1-score"] == 1.0
+
+
+def _with_intent(text: str, name: str, confidence: float, ranking: list[tuple[str, float]]) -> Message:
+    from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+
+    message = Message({TEXT: text})
+    message.set(INTENT, {"name": name, "confidence": confidence})
+    message.set(INTENT_RANKING_KEY, [{"name": n, "confidence": c} for n, c in ranking])
+    return message
+
+
+def test_crisis_rules_override_the_classifier_when_they_recognise_a_crisis() -> None:
+    from nlu.components import CrisisRules
+
+    rules = CrisisRules({"min_model_confidence": 0.5})
+    [message] = rules.process([_with_intent("والله افكر انتحر", "pss_distress", 0.7,
+                                            [("pss_distress", 0.7), ("greet", 0.1)])])
+    assert message.get("intent") == {"name": "crisis_self_harm", "confidence": 1.0}
+    assert message.get("intent_ranking")[1]["name"] == "pss_distress"
+
+
+def test_a_weak_crisis_guess_without_the_rules_gives_way() -> None:
+    from nlu.components import CrisisRules
+
+    rules = CrisisRules({"min_model_confidence": 0.5})
+    weak = _with_intent("السياسيين دمروا البلد", "crisis_violence", 0.4,
+                        [("crisis_violence", 0.4), ("out_of_scope", 0.3)])
+    strong = _with_intent("اكو واحد يلاحقني", "crisis_violence", 0.8, [("crisis_violence", 0.8)])
+    rules.process([weak, strong])
+    assert weak.get("intent")["name"] == "out_of_scope"
+    assert strong.get("intent")["name"] == "crisis_violence"
+
+
+def test_tfidf_classifier_trains_persists_and_predicts(tmp_path: Path) -> None:
+    from rasa.engine.graph import ExecutionContext
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.constants import INTENT
+
+    from nlu.components import TfidfIntentClassifier
+
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("tfidf")
+    context = ExecutionContext(graph_schema=None, model_id="1")  # type: ignore[arg-type]
+    config = {**TfidfIntentClassifier.get_default_config(), "C": 10.0}
+    examples = [("هلو شلونكم", "greet"), ("مرحبا", "greet"), ("hello there", "greet"),
+                ("ضاعت هويتي", "doc_civil_id"), ("اريد اطلع بطاقة وطنية", "doc_civil_id"),
+                ("lost my id card", "doc_civil_id")]
+    data = TrainingData([Message({TEXT: t, INTENT: i}) for t, i in examples])
+    classifier = TfidfIntentClassifier.create(config, storage, resource, context)
+    classifier.train(data)
+    loaded = TfidfIntentClassifier.load(config, storage, resource, context)
+    [message] = loaded.process([Message({TEXT: "هويتي ضاعت شسوي"})])
+    assert message.get(INTENT)["name"] == "doc_civil_id"
+    assert len(message.get("intent_ranking")) == 2

@@ -1,4 +1,4 @@
-"""Tests for the deterministic crisis safety net (`bot.safety`).
+"""Tests for the deterministic crisis safety net (`nlu.safety`).
 
 The tables are written for these tests (not copied from the training data or the evaluation
 sets). The evaluation test at the bottom measures the net on real text kept outside the
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.safety import CrisisKind, detect_crisis, explain_crisis
+from nlu.safety import CrisisKind, detect_crisis, explain_crisis
 
 SELF_HARM = CrisisKind.SELF_HARM
 VIOLENCE = CrisisKind.VIOLENCE
