@@ -47,6 +47,7 @@ class Settings:
     """The configuration of every process of the assistant."""
 
     database_url: str
+    tracker_db_url: str
     pseudonym_secret: str
     rasa_url: str
     rasa_timeout_seconds: float
@@ -102,6 +103,11 @@ def _default_database_url() -> str:
     return f"sqlite:///{PROJECT_ROOT / 'var' / 'referrals.db'}"
 
 
+def _default_tracker_db_url() -> str:
+    """Rasa's SQL tracker store, as scripts/env.sh sets it for the Rasa server."""
+    return f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"
+
+
 @cache
 def get_settings() -> Settings:
     """Read the environment once and return the settings."""
@@ -110,6 +116,8 @@ def get_settings() -> Settings:
         raise ConfigurationError(f"TELEGRAM_MODE must be 'polling' or 'webhook', got {mode!r}")
     return Settings(
         database_url=os.environ.get("DATABASE_URL", "").strip() or _default_database_url(),
+        # The bot erases a user's conversation from it (/delete).
+        tracker_db_url=os.environ.get("TRACKER_DB_URL", "").strip() or _default_tracker_db_url(),
         pseudonym_secret=os.environ.get("PSEUDONYM_SECRET", "").strip(),
         rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005").strip().rstrip("/"),
         rasa_timeout_seconds=_float("RASA_TIMEOUT_SECONDS", 15.0),

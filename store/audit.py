@@ -27,11 +27,13 @@ USER_CREATED = "user_created"
 USER_DEACTIVATED = "user_deactivated"
 USER_ACTIVATED = "user_activated"
 PASSWORD_SET = "password_set"
+# A returnee erased their data (/delete); the detail holds counts only.
+USER_DATA_ERASED = "user_data_erased"
 
 ACTIONS = (
     LOGIN, LOGIN_FAILED, LOGIN_REFUSED, LOGOUT, REFERRAL_VIEWED, REFERRALS_EXPORTED,
     STATUS_CHANGED, ASSIGNED, NOTE_ADDED, USER_CREATED, USER_DEACTIVATED, USER_ACTIVATED,
-    PASSWORD_SET,
+    PASSWORD_SET, USER_DATA_ERASED,
 )
 DETAIL_MAX_CHARS = 2000
 

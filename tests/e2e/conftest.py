@@ -51,6 +51,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     actions.stop()
 
 
+def tracker_db_url(stack: Stack) -> str:
+    """Rasa's SQL tracker store of the stack (the bot erases conversations from it)."""
+    return f"sqlite:///{stack.log_dir / 'tracker.db'}"
+
+
 @pytest.fixture(scope="session")
 def telegram() -> Iterator[FakeTelegram]:
     with FakeTelegram(token=BOT_TOKEN) as fake:
@@ -66,6 +71,7 @@ def start_bot(stack: Stack, telegram: FakeTelegram, rasa_url: str | None = None,
         RASA_URL=rasa_url or stack.rasa_url,
         DATABASE_URL=stack.database_url,
         PSEUDONYM_SECRET=PSEUDONYM_SECRET,
+        TRACKER_DB_URL=tracker_db_url(stack),
         LOG_LEVEL="INFO",
         **env,
     ).start(timeout=60, ready_line="bot ready")
