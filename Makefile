@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-.PHONY: help run test setup train train-force console actions rasa bot migrate validate clean
+.PHONY: help run test setup train train-force console actions rasa bot dashboard users migrate validate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -25,11 +25,12 @@ train-force: ## train the Rasa model even if nothing changed
 migrate: ## bring the referral database schema up to date
 	@source scripts/env.sh && .venv/app/bin/python -m store.migrate
 
-validate: ## check the training data and domain (rasa data validate)
+validate: ## check the training data, domain, gazetteer and content (rasa data validate + our checks)
 	@source scripts/env.sh && .venv/rasa/bin/rasa data validate --config config.yml --domain domain.yml --data nlu/data
+	@source scripts/env.sh && .venv/app/bin/python -m nlu.checks
 
 actions: ## run only the action server
-	@source scripts/env.sh && .venv/app/bin/python -m rasa_sdk --actions actions --port $${ACTION_PORT}
+	@source scripts/env.sh && .venv/app/bin/python -m actions --port $${ACTION_PORT}
 
 rasa: ## run only the Rasa server
 	@source scripts/env.sh && .venv/rasa/bin/rasa run --model models/current.tar.gz --port $${RASA_PORT} --endpoints endpoints.yml --credentials credentials.yml
@@ -37,5 +38,26 @@ rasa: ## run only the Rasa server
 bot: ## run only the bot (Telegram, or the console chat without a token)
 	@source scripts/env.sh && .venv/app/bin/python -m bot
 
+dashboard: ## run only the caseworker dashboard (http://127.0.0.1:8000 by default)
+	@bash scripts/dashboard.sh
+
+users: ## dashboard accounts: make users ARGS="create --username amal --role caseworker --governorates anbar"
+	@source scripts/env.sh && .venv/app/bin/python -m dashboard.users $(or $(ARGS),--help)
+
 clean: ## remove trained models, results and local databases (keeps the environments)
 	rm -rf models results var
+
+.PHONY: evaluate cross-validate benchmark eval-data
+
+evaluate: ## held-out NLU evaluation of the model (fails below the macro-F1 floor)
+	@bash scripts/train.sh && source scripts/env.sh && .venv/rasa/bin/python -m evaluation.heldout
+
+cross-validate: ## 5-fold cross-validation of the NLU pipeline (results/cross-validation)
+	@source scripts/env.sh && .venv/rasa/bin/rasa test nlu --nlu nlu/data --config config.yml \
+		--cross-validation --folds 5 --out results/cross-validation
+
+benchmark: ## keyword and TF-IDF baselines against our pipeline (results/benchmark.json)
+	@source scripts/env.sh && .venv/rasa/bin/python -m evaluation.benchmark
+
+eval-data: ## MentalQA and Iraqi tweets through the model and the safety net (counts only)
+	@bash scripts/train.sh && source scripts/env.sh && .venv/rasa/bin/python -m evaluation.eval_data
