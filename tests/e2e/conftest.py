@@ -4,6 +4,7 @@ the bot process, and a fake Telegram Bot API on 127.0.0.1 (Telegram itself is th
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -112,3 +113,42 @@ def with_button(title: str) -> Callable[[Message], bool]:
 
 def containing(fragment: str) -> Callable[[Message], bool]:
     return lambda message: fragment in (message.get("text") or "")
+
+
+CODE = re.compile(r"R-[2-9A-Z]{6}")
+
+
+def has_code(message: Message) -> bool:
+    return bool(CODE.search(message.get("text") or ""))
+
+
+Step = tuple[tuple[str, str], Callable[[Message], bool]]
+
+
+def converse(telegram: FakeTelegram, user: int, steps: list[Step]) -> Message:
+    """Play the steps ((("text" | "button", value), what the awaited reply has)); return the
+    last awaited reply. A button is pressed on the previous awaited reply."""
+    last: Message = {}
+    for (kind, value), expected in steps:
+        since = telegram.mark()
+        if kind == "text":
+            telegram.push_text(user, value)
+        else:
+            telegram.press_button(user, last, value)
+        last = wait_for(telegram, user, since, expected)
+    return last
+
+
+def make_referral(telegram: FakeTelegram, user: int, request: str, governorate: str,
+                  description: str) -> str:
+    """A housing referral by the buttons, contact by Telegram; returns its reference code."""
+    stored = converse(telegram, user, [
+        (("text", request), with_button("✅ نعم، أوافق")),
+        (("button", "✅ نعم، أوافق"), with_button("🏠 السكن والبيت")),
+        (("button", "🏠 السكن والبيت"), with_button(governorate)),
+        (("button", governorate), with_button("💬 برسالة هنا بتلگرام")),
+        (("button", "💬 برسالة هنا بتلگرام"), containing("بدون أسماء")),
+        (("text", description), with_button("✅ نعم، سجل الطلب")),
+        (("button", "✅ نعم، سجل الطلب"), has_code),
+    ])
+    return CODE.search(stored["text"]).group()

@@ -4,7 +4,6 @@ status there, and the bot tells the returnee."""
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import replace
 
@@ -14,34 +13,16 @@ from common.settings import get_settings
 from dashboard import create_app
 from store.db import make_engine, make_session_factory
 from tests.dashboard.conftest import login, post
-from tests.e2e.conftest import containing, wait_for, with_button
+from tests.e2e.conftest import containing, make_referral, wait_for
 from tests.support.records import add_staff
 
 pytestmark = pytest.mark.e2e
 
-CODE = re.compile(r"R-[2-9A-Z]{6}")
 
 
 def test_a_status_change_in_the_dashboard_reaches_the_returnee(stack, telegram, bot) -> None:  # type: ignore[no-untyped-def]
     user = 70101
-    steps = [
-        (("text", "اريد موظف يساعدني بالوثائق"), with_button("✅ نعم، أوافق")),
-        (("button", "✅ نعم، أوافق"), with_button("🏠 السكن والبيت")),
-        (("button", "🏠 السكن والبيت"), with_button("الأنبار")),
-        (("button", "الأنبار"), with_button("💬 برسالة هنا بتلگرام")),
-        (("button", "💬 برسالة هنا بتلگرام"), with_button("⏭️ تخطي")),
-        (("text", "بيتنا بالفلوجة محروگ"), with_button("✅ نعم، سجل الطلب")),
-        (("button", "✅ نعم، سجل الطلب"), lambda m: bool(CODE.search(m["text"] or ""))),
-    ]
-    last = None
-    for (kind, value), expected in steps:
-        since = telegram.mark()
-        if kind == "text":
-            telegram.push_text(user, value)
-        else:
-            telegram.press_button(user, last, value)
-        last = wait_for(telegram, user, since, expected)
-    code = CODE.search(last["text"]).group()
+    code = make_referral(telegram, user, "اريد موظف يساعدني بالوثائق", "الأنبار", "بيتنا بالفلوجة محروگ")
 
     factory = make_session_factory(make_engine(stack.database_url))
     add_staff(factory, "amal-e2e", organisation="default", governorates="anbar")

@@ -3,7 +3,6 @@ conversation are erased after the user confirms."""
 
 from __future__ import annotations
 
-import re
 import sqlite3
 
 import pytest
@@ -12,11 +11,10 @@ from sqlalchemy import select
 from bot.pseudonym import user_key
 from store.db import make_engine, make_session_factory
 from store.models import AuditEntry, ChatLink, Referral
-from tests.e2e.conftest import PSEUDONYM_SECRET, containing, wait_for, with_button
+from tests.e2e.conftest import PSEUDONYM_SECRET, containing, make_referral, wait_for, with_button
 
 pytestmark = pytest.mark.e2e
 
-CODE = re.compile(r"R-[2-9A-Z]{6}")
 
 
 def tracker_events(stack, key: str) -> int:  # type: ignore[no-untyped-def]
@@ -31,24 +29,7 @@ def tracker_events(stack, key: str) -> int:  # type: ignore[no-untyped-def]
 def test_delete_erases_the_referral_the_chat_link_and_the_conversation(stack, telegram, bot) -> None:  # type: ignore[no-untyped-def]
     user = 73001  # no other e2e test uses it: the tracker store is shared
     key = user_key(PSEUDONYM_SECRET, user)
-    steps = [
-        (("text", "اريد موظف حالة يتواصل وياي"), with_button("✅ نعم، أوافق")),
-        (("button", "✅ نعم، أوافق"), with_button("🏠 السكن والبيت")),
-        (("button", "🏠 السكن والبيت"), with_button("نينوى")),
-        (("button", "نينوى"), with_button("💬 برسالة هنا بتلگرام")),
-        (("button", "💬 برسالة هنا بتلگرام"), with_button("⏭️ تخطي")),
-        (("text", "بيتنا بالموصل مهدوم نص ونحتاج ترميم"), with_button("✅ نعم، سجل الطلب")),
-        (("button", "✅ نعم، سجل الطلب"), lambda m: bool(CODE.search(m["text"] or ""))),
-    ]
-    last = None
-    for (kind, value), expected in steps:
-        since = telegram.mark()
-        if kind == "text":
-            telegram.push_text(user, value)
-        else:
-            telegram.press_button(user, last, value)
-        last = wait_for(telegram, user, since, expected)
-    code = CODE.search(last["text"]).group()
+    code = make_referral(telegram, user, "اريد موظف حالة يتواصل وياي", "نينوى", "بيتنا بالموصل مهدوم نص ونحتاج ترميم")
 
     factory = make_session_factory(make_engine(stack.database_url))
     with factory() as session:

@@ -9,12 +9,9 @@ from sqlalchemy import select
 
 from store.db import make_engine, make_session_factory
 from store.models import ChatLink, ContactMethod, NeedCategory, Referral
-from tests.e2e.conftest import containing, wait_for, with_button
+from tests.e2e.conftest import CODE, containing, converse, has_code, wait_for, with_button
 
 pytestmark = pytest.mark.e2e
-
-CODE = re.compile(r"R-[2-9A-Z]{6}")
-
 
 def test_arabic_referral_from_start_to_reference_code_and_status(stack, telegram, bot) -> None:  # type: ignore[no-untyped-def]
     user = 70001
@@ -95,16 +92,9 @@ def test_no_phone_number_or_description_reaches_any_log(stack, telegram, bot) ->
         (("button", "📞 باتصال على رقمي"), containing("07XXXXXXXXX")),
         (("text", phone), containing("بدون أسماء")),
         (("text", description), with_button("✅ نعم، سجل الطلب")),
-        (("button", "✅ نعم، سجل الطلب"), lambda m: bool(CODE.search(m["text"] or ""))),
+        (("button", "✅ نعم، سجل الطلب"), has_code),
     ]
-    last = None
-    for (kind, value), expected in steps:
-        since = telegram.mark()
-        if kind == "text":
-            telegram.push_text(user, value)
-        else:
-            telegram.press_button(user, last, value)
-        last = wait_for(telegram, user, since, expected)
+    converse(telegram, user, steps)
 
     for log in stack.log_dir.glob("*.log"):
         content = log.read_text(errors="replace")
