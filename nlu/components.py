@@ -211,8 +211,9 @@ class GovernorateExtractor(GraphComponent, EntityExtractorMixin):
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
 )
 class TfidfIntentClassifier(GraphComponent):
-    """Intents from TF-IDF character n-grams (inside word boundaries) and word n-grams of the
-    normalised text, with a logistic regression (scikit-learn).
+    """Intents from TF-IDF character n-grams (inside word boundaries) of the normalised text,
+    optionally with word n-grams (`word_ngram_range`, null to leave them out), and a logistic
+    regression (scikit-learn).
 
     Character n-grams carry Iraqi dialect, typos and Arabizi; sublinear TF-IDF weighting keeps
     long messages from drowning short cue words. Needs ArabicNormalizer before it.
@@ -250,13 +251,14 @@ class TfidfIntentClassifier(GraphComponent):
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import FeatureUnion, make_pipeline
 
+        features = [("chars", TfidfVectorizer(analyzer="char_wb", sublinear_tf=True,
+                                              ngram_range=tuple(self._config["char_ngram_range"])))]
+        if self._config.get("word_ngram_range"):
+            features.append(("words", TfidfVectorizer(
+                analyzer="word", sublinear_tf=True, token_pattern=r"\S+",
+                ngram_range=tuple(self._config["word_ngram_range"]))))
         return make_pipeline(
-            FeatureUnion([
-                ("chars", TfidfVectorizer(analyzer="char_wb", sublinear_tf=True,
-                                          ngram_range=tuple(self._config["char_ngram_range"]))),
-                ("words", TfidfVectorizer(analyzer="word", sublinear_tf=True, token_pattern=r"\S+",
-                                          ngram_range=tuple(self._config["word_ngram_range"]))),
-            ]),
+            FeatureUnion(features),
             LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"],
                                random_state=self._config["random_state"]),
         )
