@@ -14,6 +14,7 @@ from bot.telegram_app import build_application, outbox_sender
 from common.logging_setup import configure_logging
 from common.settings import get_settings
 from store.db import default_session_factory
+from store.retention import purge
 
 logger = logging.getLogger("bot")
 
@@ -42,6 +43,7 @@ def main() -> None:
         # The outbox loop runs beside the handlers for as long as the application runs.
         background.append(asyncio.create_task(
             sender.run_forever(settings.outbox_poll_seconds), name="outbox"))
+        background.append(asyncio.create_task(purge_daily(settings), name="retention"))
         logger.info("bot ready (%s mode)", settings.telegram_mode)
 
     async def stop_outbox(_app) -> None:  # type: ignore[no-untyped-def]
@@ -67,6 +69,25 @@ def main() -> None:
         )
     else:
         app.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+
+
+PURGE_INTERVAL_SECONDS = 24 * 3600
+
+
+async def purge_daily(settings) -> None:  # type: ignore[no-untyped-def]
+    """Apply the retention limits now and then once a day, for as long as the bot runs."""
+    while True:
+        try:
+            summary = await asyncio.to_thread(
+                purge, default_session_factory(), settings.tracker_db_url,
+                conversation_days=settings.retention_conversation_days,
+                closed_referral_days=settings.retention_closed_referral_days,
+            )
+            logger.info("retention purge: %d conversation events deleted, %d referrals anonymised",
+                        summary.conversation_events_deleted, summary.referrals_anonymised)
+        except Exception:  # noqa: BLE001 (the next day tries again; the bot keeps serving)
+            logger.exception("retention purge failed")
+        await asyncio.sleep(PURGE_INTERVAL_SECONDS)
 
 
 async def console_with_notifications(assistant: Assistant, settings) -> None:  # type: ignore[no-untyped-def]

@@ -74,6 +74,8 @@ class Settings:
     caseworker_alert_chat_id: int | None
     outbox_poll_seconds: float
     outbox_max_attempts: int
+    retention_conversation_days: int
+    retention_closed_referral_days: int
 
     def require_pseudonym_secret(self) -> str:
         """The key of the keyed hash that turns a Telegram user id into a pseudonym."""
@@ -146,4 +148,6 @@ def get_settings() -> Settings:
         caseworker_alert_chat_id=_optional_int("CASEWORKER_ALERT_CHAT_ID"),
         outbox_poll_seconds=_float("OUTBOX_POLL_SECONDS", 2.0),
         outbox_max_attempts=_int("OUTBOX_MAX_ATTEMPTS", 8),
+        retention_conversation_days=_int("RETENTION_CONVERSATION_DAYS", 30),
+        retention_closed_referral_days=_int("RETENTION_CLOSED_REFERRAL_DAYS", 180),
     )

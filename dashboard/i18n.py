@@ -281,6 +281,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "action_user_activated": {"ar": "تفعيل حساب", "en": "Account activated"},
     "action_password_set": {"ar": "تعيين كلمة مرور", "en": "Password set"},
     "action_user_data_erased": {"ar": "حذف بيانات مستخدم بطلبه", "en": "User data erased on request"},
+    "action_retention_purge": {"ar": "حذف البيانات القديمة حسب مدة الاحتفاظ", "en": "Old data purged (retention)"},
     # --- accounts
     "users_title": {"ar": "الحسابات", "en": "Accounts"},
     "role": {"ar": "الدور", "en": "Role"},

@@ -29,11 +29,13 @@ USER_ACTIVATED = "user_activated"
 PASSWORD_SET = "password_set"
 # A returnee erased their data (/delete); the detail holds counts only.
 USER_DATA_ERASED = "user_data_erased"
+# The retention purge ran (store/retention.py); the detail holds counts only.
+RETENTION_PURGE = "retention_purge"
 
 ACTIONS = (
     LOGIN, LOGIN_FAILED, LOGIN_REFUSED, LOGOUT, REFERRAL_VIEWED, REFERRALS_EXPORTED,
     STATUS_CHANGED, ASSIGNED, NOTE_ADDED, USER_CREATED, USER_DEACTIVATED, USER_ACTIVATED,
-    PASSWORD_SET, USER_DATA_ERASED,
+    PASSWORD_SET, USER_DATA_ERASED, RETENTION_PURGE,
 )
 DETAIL_MAX_CHARS = 2000
 

@@ -21,7 +21,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, delete, func, inspect, select, text, update
+from sqlalchemy import Engine, create_engine, delete, func, inspect, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -85,7 +85,7 @@ def erase_user(session: Session, user_key: str) -> ErasureSummary:
     organisations = {referral.organisation for referral in referrals}
     for referral in referrals:
         if caseworker_acted(session, referral):
-            _anonymise(session, referral)
+            anonymise_referral(session, referral)
             anonymised += 1
         else:
             notifications_deleted += _delete_referral(session, referral)
@@ -131,7 +131,7 @@ def _delete_referral(session: Session, referral: Referral) -> int:
     return notifications
 
 
-def _anonymise(session: Session, referral: Referral) -> None:
+def anonymise_referral(session: Session, referral: Referral) -> None:
     """Keep the case for the statistics; drop everything that could identify the person."""
     referral.user_key = ERASED_USER_KEY
     referral.request_key = ERASED_REQUEST_KEY_PREFIX + secrets.token_hex(16)
@@ -143,19 +143,25 @@ def _anonymise(session: Session, referral: Referral) -> None:
     )
 
 
+def tracker_engine(tracker_db_url: str) -> Engine | None:
+    """An engine for Rasa's tracker store, or None when its SQLite file does not exist yet."""
+    url = make_url(tracker_db_url)
+    if url.get_backend_name() == "sqlite":
+        if not url.database or url.database == ":memory:" or not Path(url.database).exists():
+            return None
+        # A plain engine: Rasa's file keeps its own settings (make_engine would switch on WAL).
+        return create_engine(url, connect_args={"timeout": 30})
+    return make_engine(tracker_db_url)
+
+
 def erase_conversation(tracker_db_url: str, user_key: str) -> int:
     """Delete the user's events from Rasa's SQL tracker store; return how many rows went.
 
     A tracker store that does not exist yet (no file, no `events` table) holds nothing to erase.
     """
-    url = make_url(tracker_db_url)
-    if url.get_backend_name() == "sqlite":
-        if not url.database or url.database == ":memory:" or not Path(url.database).exists():
-            return 0
-        # A plain engine: Rasa's file keeps its own settings (make_engine would switch on WAL).
-        engine = create_engine(url, connect_args={"timeout": 30})
-    else:
-        engine = make_engine(tracker_db_url)
+    engine = tracker_engine(tracker_db_url)
+    if engine is None:
+        return 0
     try:
         if not inspect(engine).has_table(TRACKER_EVENTS_TABLE):
             return 0
