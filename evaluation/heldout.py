@@ -211,8 +211,9 @@ def _print_summary(summary: dict[str, Any], rasa_entity: dict[str, Any], floor: 
           f"= {alarm['rate']:.2%}")
     net = summary["safety_net"]
     if net:
-        print(f"with the bot's safety net (nlu.safety): crisis recall {net['recall_safety_net']:.3f}"
-              f" alone, {net['recall_model_or_safety_net']:.3f} model OR net; false alarms "
+        print(f"with the bot's safety net (nlu.safety): crisis recall "
+              f"{net['recall_safety_net']:.3f} alone, {net['recall_model_or_safety_net']:.3f} "
+              "model OR net; false alarms "
               f"{net['false_alarms_safety_net']} (net), {net['false_alarms_model_or_safety_net']}"
               f" (either) of {net['non_crisis_messages']}")
     print("slices: " + "; ".join(

@@ -8,6 +8,8 @@ is simply a label that is never a gold label, so it is an error for the message'
 from __future__ import annotations
 
 import math
+import random
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -21,6 +23,7 @@ __all__ = [
     "percentile",
     "entity_scores",
     "Entity",
+    "bootstrap_macro_f1_difference",
 ]
 
 
@@ -48,14 +51,14 @@ def per_label_scores(
     """Scores of each label in `labels` (labels absent from both lists score 0.0)."""
     if len(gold) != len(predicted):
         raise ValueError(f"{len(gold)} gold labels but {len(predicted)} predictions")
+    true_pos: Counter[str] = Counter(g for g, p in zip(gold, predicted) if g == p)
+    gold_count: Counter[str] = Counter(gold)
+    pred_count: Counter[str] = Counter(predicted)
     result: dict[str, Scores] = {}
     for label in labels:
-        true_pos = sum(1 for g, p in zip(gold, predicted) if g == label and p == label)
-        gold_count = sum(1 for g in gold if g == label)
-        pred_count = sum(1 for p in predicted if p == label)
-        precision = _ratio(true_pos, pred_count)
-        recall = _ratio(true_pos, gold_count)
-        result[label] = Scores(precision, recall, _f1(precision, recall), gold_count)
+        precision = _ratio(true_pos[label], pred_count[label])
+        recall = _ratio(true_pos[label], gold_count[label])
+        result[label] = Scores(precision, recall, _f1(precision, recall), gold_count[label])
     return result
 
 
@@ -129,3 +132,32 @@ def entity_scores(
     precision = _ratio(true_pos, pred_count)
     recall = _ratio(true_pos, gold_count)
     return Scores(precision, recall, _f1(precision, recall), gold_count)
+
+
+def bootstrap_macro_f1_difference(
+    gold: Sequence[str],
+    predicted_a: Sequence[str],
+    predicted_b: Sequence[str],
+    labels: Sequence[str],
+    resamples: int = 1000,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """Macro-F1 of A minus that of B, with a 95 % paired bootstrap interval (low, high).
+
+    Messages are resampled with replacement and both systems scored on the same sample; an
+    interval that contains 0 means the test set cannot tell the two systems apart.
+    """
+    if not len(gold) == len(predicted_a) == len(predicted_b):
+        raise ValueError("gold and both predictions must have the same length")
+    rng = random.Random(seed)
+    n = len(gold)
+    differences = []
+    for _ in range(resamples):
+        idx = [rng.randrange(n) for _ in range(n)]
+        sample = [gold[i] for i in idx]
+        differences.append(
+            macro_f1(sample, [predicted_a[i] for i in idx], labels)
+            - macro_f1(sample, [predicted_b[i] for i in idx], labels)
+        )
+    observed = macro_f1(gold, predicted_a, labels) - macro_f1(gold, predicted_b, labels)
+    return observed, percentile(differences, 2.5), percentile(differences, 97.5)

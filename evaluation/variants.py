@@ -110,12 +110,15 @@ DIET = _count_vectors(2, 5) + [
 
 VARIANTS: dict[str, Callable[[Config], None]] = {
     "current config.yml": lambda config: None,
-    "TF-IDF C=3": _set(CLASSIFIER, C=3.0),
     "TF-IDF C=10": _set(CLASSIFIER, C=10.0),
-    "TF-IDF C=100": _set(CLASSIFIER, C=100.0),
-    "TF-IDF char 1-4": _set(CLASSIFIER, char_ngram_range=[1, 4]),
-    "TF-IDF char 2-6": _set(CLASSIFIER, char_ngram_range=[2, 6]),
-    "TF-IDF word 1-1": _set(CLASSIFIER, word_ngram_range=[1, 1]),
+    "TF-IDF C=30": _set(CLASSIFIER, C=30.0),
+    "TF-IDF C=300": _set(CLASSIFIER, C=300.0),
+    "TF-IDF char 2-5": _set(CLASSIFIER, char_ngram_range=[2, 5]),
+    "TF-IDF char 1-5": _set(CLASSIFIER, char_ngram_range=[1, 5]),
+    "TF-IDF + word 1-2": _set(CLASSIFIER, word_ngram_range=[1, 2]),
+    "TF-IDF char 2-5 + word 1-2, C=30": _set(
+        CLASSIFIER, char_ngram_range=[2, 5], word_ngram_range=[1, 2], C=30.0
+    ),
     "without CrisisRules": _without(CRISIS_RULES),
     "CrisisRules min 0.3": _set(CRISIS_RULES, min_model_confidence=0.3),
     "CrisisRules min 0.7": _set(CRISIS_RULES, min_model_confidence=0.7),

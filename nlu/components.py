@@ -352,7 +352,12 @@ class CrisisRules(GraphComponent):
                     continue
             else:
                 continue
-            ranking = [chosen] + [i for i in ranking if i[INTENT_NAME_KEY] != chosen[INTENT_NAME_KEY]]
+            others = [i for i in ranking if i[INTENT_NAME_KEY] != chosen[INTENT_NAME_KEY]]
+            if kind is not None:
+                # The rules are certain: no other intent keeps a confidence that the fallback's
+                # ambiguity check could weigh against the crisis.
+                others = [{**i, PREDICTED_CONFIDENCE_KEY: 0.0} for i in others]
+            ranking = [chosen] + others
             message.set(INTENT, chosen, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

@@ -112,3 +112,23 @@ def test_fallen_intents_counts_a_vanished_intent_as_zero() -> None:
     from evaluation.heldout import fallen_intents
 
     assert fallen_intents({"greet": {"f1-score": 0.5}}, {}, ["greet"]) == [("greet", 0.5, 0.0)]
+
+
+def test_bootstrap_difference_of_identical_systems_is_zero() -> None:
+    from evaluation.metrics import bootstrap_macro_f1_difference
+
+    gold = ["a", "b", "a", "c"] * 5
+    assert bootstrap_macro_f1_difference(gold, gold, gold, ["a", "b", "c"], 50) == (0.0, 0.0, 0.0)
+
+
+def test_bootstrap_difference_brackets_the_observed_gap() -> None:
+    from evaluation.metrics import bootstrap_macro_f1_difference
+
+    gold = ["a", "b"] * 50
+    better = list(gold)
+    worse = ["a"] * 100
+    observed, low, high = bootstrap_macro_f1_difference(gold, better, worse, ["a", "b"], 200)
+    assert observed == pytest.approx(1.0 - (2 / 3) / 2)
+    assert 0 < low <= observed <= high
+    with pytest.raises(ValueError):
+        bootstrap_macro_f1_difference(gold, better, worse[:3], ["a"])

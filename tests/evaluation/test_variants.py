@@ -56,8 +56,8 @@ def test_current_variant_changes_nothing() -> None:
 
 def test_set_changes_one_option() -> None:
     config = copy.deepcopy(BASE)
-    VARIANTS["TF-IDF C=100"](config)
-    assert config["pipeline"][2] == {"name": CLASSIFIER, "C": 100.0}
+    VARIANTS["TF-IDF C=10"](config)
+    assert config["pipeline"][2] == {"name": CLASSIFIER, "C": 10.0}
     assert BASE["pipeline"][2]["C"] == 30  # the base is untouched
 
 
@@ -85,4 +85,4 @@ def test_replace_puts_the_components_in_place() -> None:
 def test_a_missing_component_is_an_error() -> None:
     config = {"pipeline": [{"name": "WhitespaceTokenizer"}]}
     with pytest.raises(KeyError):
-        VARIANTS["TF-IDF C=3"](config)
+        VARIANTS["TF-IDF C=30"](config)

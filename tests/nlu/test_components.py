@@ -268,7 +268,7 @@ def test_crisis_rules_override_the_classifier_when_they_recognise_a_crisis() -> 
     [message] = rules.process([_with_intent("والله افكر انتحر", "pss_distress", 0.7,
                                             [("pss_distress", 0.7), ("greet", 0.1)])])
     assert message.get("intent") == {"name": "crisis_self_harm", "confidence": 1.0}
-    assert message.get("intent_ranking")[1]["name"] == "pss_distress"
+    assert message.get("intent_ranking")[1] == {"name": "pss_distress", "confidence": 0.0}
 
 
 def test_a_weak_crisis_guess_without_the_rules_gives_way() -> None:
