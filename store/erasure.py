@@ -154,10 +154,10 @@ def tracker_engine(tracker_db_url: str) -> Engine | None:
     return make_engine(tracker_db_url)
 
 
-def erase_conversation(tracker_db_url: str, user_key: str) -> int:
-    """Delete the user's events from Rasa's SQL tracker store; return how many rows went.
+def delete_tracker_events(tracker_db_url: str, condition: str, params: dict[str, object]) -> int:
+    """Delete the rows of Rasa's tracker `events` table that match an SQL condition.
 
-    A tracker store that does not exist yet (no file, no `events` table) holds nothing to erase.
+    A tracker store that does not exist yet (no file, no `events` table) holds nothing to delete.
     """
     engine = tracker_engine(tracker_db_url)
     if engine is None:
@@ -167,9 +167,13 @@ def erase_conversation(tracker_db_url: str, user_key: str) -> int:
             return 0
         with engine.begin() as connection:
             result = connection.execute(
-                text(f"DELETE FROM {TRACKER_EVENTS_TABLE} WHERE sender_id = :sender_id"),
-                {"sender_id": user_key},
+                text(f"DELETE FROM {TRACKER_EVENTS_TABLE} WHERE {condition}"), params
             )
             return result.rowcount or 0
     finally:
         engine.dispose()
+
+
+def erase_conversation(tracker_db_url: str, user_key: str) -> int:
+    """Delete the user's events from Rasa's SQL tracker store; return how many rows went."""
+    return delete_tracker_events(tracker_db_url, "sender_id = :sender_id", {"sender_id": user_key})

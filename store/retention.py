@@ -14,11 +14,11 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.audit import RETENTION_PURGE, record
-from store.erasure import ERASED_USER_KEY, TRACKER_EVENTS_TABLE, anonymise_referral, tracker_engine
+from store.erasure import ERASED_USER_KEY, anonymise_referral, delete_tracker_events
 from store.models import Referral, ReferralStatus, utcnow
 
 FINISHED = (ReferralStatus.CLOSED, ReferralStatus.DECLINED)
@@ -46,20 +46,8 @@ def anonymise_finished_referrals(session: Session, changed_before: datetime) -> 
 
 def delete_old_conversation_events(tracker_db_url: str, before: datetime) -> int:
     """Delete Rasa tracker events older than the cutoff (column `timestamp`, epoch seconds)."""
-    engine = tracker_engine(tracker_db_url)
-    if engine is None:
-        return 0
-    try:
-        if not inspect(engine).has_table(TRACKER_EVENTS_TABLE):
-            return 0
-        with engine.begin() as connection:
-            result = connection.execute(
-                text(f"DELETE FROM {TRACKER_EVENTS_TABLE} WHERE timestamp < :cutoff"),
-                {"cutoff": before.timestamp()},
-            )
-            return result.rowcount or 0
-    finally:
-        engine.dispose()
+    return delete_tracker_events(tracker_db_url, "timestamp < :cutoff",
+                                 {"cutoff": before.timestamp()})
 
 
 def purge(factory: sessionmaker[Session], tracker_db_url: str, *, conversation_days: int,
