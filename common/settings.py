@@ -7,7 +7,7 @@ environment once per process; tests call `get_settings.cache_clear()` after chan
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -49,6 +49,9 @@ class Settings:
     database_url: str
     tracker_db_url: str
     pseudonym_secret: str
+    # Comma-separated data keys (store/crypto.py parses and checks them at first use);
+    # kept out of the repr so a logged Settings never shows them.
+    data_encryption_keys: str = field(repr=False)
     rasa_url: str
     rasa_timeout_seconds: float
     telegram_bot_token: str
@@ -121,6 +124,7 @@ def get_settings() -> Settings:
         # The bot erases a user's conversation from it (/delete).
         tracker_db_url=os.environ.get("TRACKER_DB_URL", "").strip() or _default_tracker_db_url(),
         pseudonym_secret=os.environ.get("PSEUDONYM_SECRET", "").strip(),
+        data_encryption_keys=os.environ.get("DATA_ENCRYPTION_KEYS", "").strip(),
         rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005").strip().rstrip("/"),
         rasa_timeout_seconds=_float("RASA_TIMEOUT_SECONDS", 15.0),
         telegram_bot_token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip(),

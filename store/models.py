@@ -6,7 +6,6 @@ import enum
 from datetime import datetime, timezone
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     DateTime,
     Enum,
@@ -18,6 +17,8 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from store.crypto import EncryptedInteger, EncryptedText
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -125,8 +126,9 @@ class Referral(Base):
     category: Mapped[NeedCategory] = mapped_column(_enum(NeedCategory, "need_category"))
     governorate: Mapped[str | None] = mapped_column(String(32))
     contact_method: Mapped[ContactMethod] = mapped_column(_enum(ContactMethod, "contact_method"))
-    phone: Mapped[str | None] = mapped_column(String(20))
-    description: Mapped[str | None] = mapped_column(Text)
+    # Personal: encrypted at rest (store/crypto.py), bound to their table and column.
+    phone: Mapped[str | None] = mapped_column(EncryptedText("referral.phone"))
+    description: Mapped[str | None] = mapped_column(EncryptedText("referral.description"))
     language: Mapped[str] = mapped_column(String(5), default="ar")
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[ReferralStatus] = mapped_column(
@@ -144,8 +146,9 @@ class Referral(Base):
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_user.id", ondelete="SET NULL"), index=True
     )
-    # The service the referral was passed on to (status `referred`).
-    referred_to: Mapped[str | None] = mapped_column(String(200))
+    # The service the referral was passed on to (status `referred`): free text typed by a
+    # caseworker, so encrypted like the rest (it may name a person or a place).
+    referred_to: Mapped[str | None] = mapped_column(EncryptedText("referral.referred_to"))
     # The first status change, assignment or note by a caseworker.
     first_action_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -193,8 +196,9 @@ class ReferralEvent(Base):
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_user.id", ondelete="SET NULL")
     )
-    referred_to: Mapped[str | None] = mapped_column(String(200))
-    note: Mapped[str | None] = mapped_column(Text)
+    # Caseworkers' free text about the person and the service: encrypted at rest.
+    referred_to: Mapped[str | None] = mapped_column(EncryptedText("referral_event.referred_to"))
+    note: Mapped[str | None] = mapped_column(EncryptedText("referral_event.note"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -262,13 +266,14 @@ class AuditEntry(Base):
 class ChatLink(Base):
     """The bot's mapping from a pseudonymous user key to the Telegram chat that reaches them.
 
-    Only the bot reads and writes it; Rasa and its tracker store never see a chat id.
+    Only the bot reads and writes it; Rasa and its tracker store never see a chat id. The chat id
+    is encrypted at rest: the database alone cannot link a pseudonym to a Telegram account.
     """
 
     __tablename__ = "chat_link"
 
     user_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int] = mapped_column(EncryptedInteger("chat_link.chat_id"))
     language: Mapped[str] = mapped_column(String(5), default="ar")
     # The language the user picked with /language or a button; None while it is guessed.
     chosen_language: Mapped[str | None] = mapped_column(String(5))

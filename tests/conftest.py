@@ -10,12 +10,16 @@ import pytest
 from common.settings import get_settings
 
 TEST_SECRET = "test-pseudonym-secret-0123456789"
+# The data key of the tests (urlsafe base64 of b"test-data-encryption-key-32bytes"); the e2e
+# stack passes the same one to its processes, so the tests can read what they stored.
+TEST_DATA_KEY = "dGVzdC1kYXRhLWVuY3J5cHRpb24ta2V5LTMyYnl0ZXM="
 
 
 @pytest.fixture(autouse=True)
 def clean_settings(monkeypatch: pytest.MonkeyPatch, tmp_path) -> Iterator[None]:  # type: ignore[no-untyped-def]
     """Each test starts from known settings; caches built from them are cleared after."""
     monkeypatch.setenv("PSEUDONYM_SECRET", TEST_SECRET)
+    monkeypatch.setenv("DATA_ENCRYPTION_KEYS", TEST_DATA_KEY)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'referrals.db'}")
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     _clear_caches()
