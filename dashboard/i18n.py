@@ -282,6 +282,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "action_password_set": {"ar": "تعيين كلمة مرور", "en": "Password set"},
     "action_user_data_erased": {"ar": "حذف بيانات مستخدم بطلبه", "en": "User data erased on request"},
     "action_retention_purge": {"ar": "حذف البيانات القديمة حسب مدة الاحتفاظ", "en": "Old data purged (retention)"},
+    "action_data_rekeyed": {"ar": "إعادة تشفير البيانات بالمفتاح الجديد", "en": "Data re-encrypted with the new key"},
     # --- accounts
     "users_title": {"ar": "الحسابات", "en": "Accounts"},
     "role": {"ar": "الدور", "en": "Role"},

@@ -31,11 +31,13 @@ PASSWORD_SET = "password_set"
 USER_DATA_ERASED = "user_data_erased"
 # The retention purge ran (store/retention.py); the detail holds counts only.
 RETENTION_PURGE = "retention_purge"
+# Encrypted values were re-encrypted under the current data key (store/rekey.py); counts only.
+DATA_REKEYED = "data_rekeyed"
 
 ACTIONS = (
     LOGIN, LOGIN_FAILED, LOGIN_REFUSED, LOGOUT, REFERRAL_VIEWED, REFERRALS_EXPORTED,
     STATUS_CHANGED, ASSIGNED, NOTE_ADDED, USER_CREATED, USER_DEACTIVATED, USER_ACTIVATED,
-    PASSWORD_SET, USER_DATA_ERASED, RETENTION_PURGE,
+    PASSWORD_SET, USER_DATA_ERASED, RETENTION_PURGE, DATA_REKEYED,
 )
 DETAIL_MAX_CHARS = 2000
 

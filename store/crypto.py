@@ -201,7 +201,7 @@ def current_keyring() -> Keyring:
 _ORDERING = (operators.asc_op, operators.desc_op)
 
 
-class _Encrypted(TypeDecorator[Any]):
+class EncryptedValue(TypeDecorator[Any]):
     """A column stored encrypted (TEXT in the database), bound to ``table.column``."""
 
     impl = Text
@@ -248,7 +248,7 @@ class _Encrypted(TypeDecorator[Any]):
         raise TypeError(f"{self.context} is encrypted: it cannot be rendered as an SQL literal")
 
 
-class EncryptedText(_Encrypted):
+class EncryptedText(EncryptedValue):
     """A text column stored encrypted."""
 
     cache_ok = True
@@ -266,7 +266,7 @@ class EncryptedText(_Encrypted):
         return text
 
 
-class EncryptedInteger(_Encrypted):
+class EncryptedInteger(EncryptedValue):
     """A whole-number column (a Telegram chat id) stored encrypted."""
 
     cache_ok = True
