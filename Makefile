@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-.PHONY: help run test setup train train-force console actions rasa bot dashboard users migrate validate clean
+.PHONY: help run test setup train train-force console actions rasa bot dashboard users migrate rekey validate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ train-force: ## train the Rasa model even if nothing changed
 
 migrate: ## bring the referral database schema up to date
 	@source scripts/env.sh && .venv/app/bin/python -m store.migrate
+
+rekey: ## re-encrypt personal data under the first key of DATA_ENCRYPTION_KEYS (key rotation)
+	@source scripts/env.sh && .venv/app/bin/python -m store.rekey
 
 validate: ## check the training data, domain, gazetteer and content (rasa data validate + our checks)
 	@source scripts/env.sh && .venv/rasa/bin/rasa data validate --config config.yml --domain domain.yml --data nlu/data

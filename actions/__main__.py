@@ -10,10 +10,16 @@ import sys
 from rasa_sdk.__main__ import main as rasa_sdk_main
 
 from common.logging_setup import install_personal_data_masking
+from common.settings import ConfigurationError
+from store.crypto import current_keyring
 
 
 def main() -> None:
     install_personal_data_masking()
+    try:
+        current_keyring()  # referrals are stored encrypted: no key, no start
+    except ConfigurationError as error:
+        raise SystemExit(f"error: {error}") from None
     if "--actions" not in sys.argv:
         sys.argv[1:1] = ["--actions", "actions"]
     rasa_sdk_main()

@@ -13,6 +13,7 @@ from bot.rasa_client import RasaClient
 from bot.telegram_app import build_application, outbox_sender
 from common.logging_setup import configure_logging
 from common.settings import get_settings
+from store.crypto import current_keyring
 from store.db import default_session_factory
 from store.retention import purge
 
@@ -26,6 +27,7 @@ def main() -> None:
 
     settings = get_settings()
     configure_logging(settings.log_level)
+    current_keyring(settings)  # the chat links are encrypted: no key, no start
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
     assistant = Assistant(rasa, default_session_factory(), settings.require_pseudonym_secret(),
                           tracker_db_url=settings.tracker_db_url)

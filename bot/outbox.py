@@ -129,7 +129,8 @@ class OutboxSender:
             reason, status = (
                 ("CASEWORKER_ALERT_CHAT_ID is not set", NotificationStatus.SKIPPED)
                 if item.target is NotificationTarget.CASEWORKERS
-                else ("no chat is known for this person", NotificationStatus.FAILED)
+                else (item.chat_error or "no chat is known for this person",
+                      NotificationStatus.FAILED)
             )
             await self._db(lambda s: outbox.mark_failed(s, notification_id, token, reason, status))
             return False

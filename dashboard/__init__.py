@@ -20,6 +20,7 @@ from common.settings import Settings, get_settings
 from content.loader import category_name, governorate_name, status_name
 from dashboard import web
 from dashboard.i18n import other_language, role_label, text_direction
+from store.crypto import current_keyring
 from store.db import make_engine, make_session_factory
 from store.lifecycle import can_manage_users, can_read_audit, sees_referrals
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None,
     """The dashboard for these settings (default: the environment's) and database."""
     settings = settings or get_settings()
     app = Flask(__name__)
+    current_keyring(settings)  # referrals are stored encrypted: no key, no dashboard
     app.config.update(
         SECRET_KEY=settings.require_dashboard_secret_key(),
         SESSION_COOKIE_NAME="dashboard_session",

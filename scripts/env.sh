@@ -36,7 +36,7 @@ MODELS_DIR="$ROOT/models"
 mkdir -p "$ROOT/var/log"
 
 # ensure_dotenv: create .env from .env.example on the first run, and add any secret it lacks
-# (PSEUDONYM_SECRET, DASHBOARD_SECRET_KEY) as a fresh random value.
+# (PSEUDONYM_SECRET, DASHBOARD_SECRET_KEY, DATA_ENCRYPTION_KEYS) as a fresh random value.
 ensure_dotenv() {
   local name added=0
   if [ ! -f "$ROOT/.env" ]; then
@@ -50,6 +50,12 @@ ensure_dotenv() {
       added=1
     fi
   done
+  # The data key: urlsafe base64 of 32 random bytes (store/crypto.py). Losing it loses the data.
+  if ! grep -q "^DATA_ENCRYPTION_KEYS=." "$ROOT/.env"; then
+    printf '\n%s=%s\n' DATA_ENCRYPTION_KEYS "$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '\n')" >> "$ROOT/.env"
+    say "added a fresh DATA_ENCRYPTION_KEYS to .env: back it up (without it the personal data cannot be read)"
+    added=1
+  fi
   if [ "$added" = 1 ]; then set -a; . "$ROOT/.env"; set +a; fi
 }
 

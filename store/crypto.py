@@ -51,7 +51,7 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.types import TypeDecorator
 
-from common.settings import ConfigurationError, get_settings
+from common.settings import ConfigurationError, Settings, get_settings
 
 PREFIX = "enc1"
 KEY_BYTES = 32
@@ -193,9 +193,13 @@ def _keyring_for(raw: str) -> Keyring:
     return Keyring.from_setting(raw)
 
 
-def current_keyring() -> Keyring:
-    """The keyring of the settings (parsed once per distinct setting, checked at first use)."""
-    return _keyring_for(get_settings().data_encryption_keys)
+def current_keyring(settings: Settings | None = None) -> Keyring:
+    """The keyring of the settings (parsed once per distinct setting, checked at first use).
+
+    Processes call it at start-up too, so a missing key stops them at once rather than at the
+    first referral.
+    """
+    return _keyring_for((settings or get_settings()).data_encryption_keys)
 
 
 _ORDERING = (operators.asc_op, operators.desc_op)

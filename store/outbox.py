@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from store.crypto import DecryptionError
 from store.models import (
     ChatLink,
     Notification,
@@ -43,6 +44,8 @@ class Outgoing:
     chat_id: int | None
     category: str | None
     governorate: str | None
+    # Why there is no chat id although a link exists (it cannot be decrypted); None otherwise.
+    chat_error: str | None = None
 
 
 def backoff_seconds(attempts: int, base: float, cap: float) -> float:
@@ -91,11 +94,20 @@ def load(session: Session, notification_id: int, caseworker_chat_id: int | None)
     notification = session.get(Notification, notification_id)
     if notification is None:
         raise LookupError(notification_id)
-    referral = session.get(Referral, notification.referral_id)
+    # Only what the message needs: the referral's personal fields are not even decrypted.
+    referral = session.execute(
+        select(Referral.category, Referral.governorate)
+        .where(Referral.id == notification.referral_id)
+    ).one_or_none()
     language = notification.language
     chat_id: int | None
+    chat_error: str | None = None
     if notification.target is NotificationTarget.RETURNEE:
-        link = session.get(ChatLink, notification.user_key) if notification.user_key else None
+        try:
+            link = session.get(ChatLink, notification.user_key) if notification.user_key else None
+        except DecryptionError as error:
+            # Its key is missing or the row was altered: give up on this row, not on the outbox.
+            link, chat_error = None, f"the chat link cannot be decrypted: {error}"
         chat_id = link.chat_id if link is not None else None
         if link is not None:
             language = link.chosen_language or link.language or language
@@ -109,6 +121,7 @@ def load(session: Session, notification_id: int, caseworker_chat_id: int | None)
         referral_status=notification.referral_status,
         language=language,
         chat_id=chat_id,
+        chat_error=chat_error,
         category=referral.category.value if referral is not None else None,
         governorate=referral.governorate if referral is not None else None,
     )

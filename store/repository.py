@@ -6,15 +6,17 @@ Functions take a `Session` and never commit: the caller owns the unit of work
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from store.crypto import DecryptionError
 from store.lifecycle import record_creation
 from store.models import ChatLink, ContactMethod, NeedCategory, Referral, utcnow
 
@@ -22,6 +24,8 @@ from store.models import ChatLink, ContactMethod, NeedCategory, Referral, utcnow
 CODE_ALPHABET = "2345679ACDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
 CODE_PATTERN = re.compile(r"\bR-?([" + CODE_ALPHABET + r"]{" + str(CODE_LENGTH) + r"})\b", re.I)
+
+logger = logging.getLogger(__name__)
 
 
 def new_reference_code() -> str:
@@ -112,8 +116,23 @@ def find_referral_by_code(session: Session, code: str) -> Referral | None:
 
 
 def link_chat(session: Session, user_key: str, chat_id: int) -> ChatLink:
-    """Remember which chat reaches this user (created on first contact, updated if it moved)."""
-    link = session.get(ChatLink, user_key)
+    """Remember which chat reaches this user (created on first contact, updated if it moved).
+
+    The chat id is encrypted, so it is compared here, in Python, never in SQL. A link whose chat
+    id cannot be decrypted (its key was lost, or removed before `make rekey` finished, or the row
+    was altered) is re-learnt: the user is writing from this chat right now.
+    """
+    try:
+        link = session.get(ChatLink, user_key)
+    except DecryptionError as error:
+        logger.warning("chat link unreadable, re-learnt from the current chat: %s", error)
+        session.execute(
+            update(ChatLink)
+            .where(ChatLink.user_key == user_key)
+            .values(chat_id=chat_id, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        return session.get(ChatLink, user_key, populate_existing=True)  # type: ignore[return-value]
     if link is None:
         link = ChatLink(user_key=user_key, chat_id=chat_id)
         session.add(link)
@@ -124,4 +143,9 @@ def link_chat(session: Session, user_key: str, chat_id: int) -> ChatLink:
 
 
 def get_chat_link(session: Session, user_key: str) -> ChatLink | None:
-    return session.get(ChatLink, user_key)
+    """The user's chat link; None when there is none or its chat id cannot be decrypted."""
+    try:
+        return session.get(ChatLink, user_key)
+    except DecryptionError as error:
+        logger.warning("chat link unreadable: %s", error)
+        return None

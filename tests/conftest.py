@@ -8,11 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from common.settings import get_settings
+from tests.support import TEST_DATA_KEY
 
 TEST_SECRET = "test-pseudonym-secret-0123456789"
-# The data key of the tests (urlsafe base64 of b"test-data-encryption-key-32bytes"); the e2e
-# stack passes the same one to its processes, so the tests can read what they stored.
-TEST_DATA_KEY = "dGVzdC1kYXRhLWVuY3J5cHRpb24ta2V5LTMyYnl0ZXM="
 
 
 @pytest.fixture(autouse=True)

@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from common.settings import get_settings
 from store.db import make_engine, make_session_factory
 from store.migrate import upgrade
 from store.models import Notification, NotificationStatus, NeedCategory, Referral, ReferralStatus
+from tests.support import TEST_DATA_KEY
 from tests.support.processes import ROOT, VENV_APP, Service, base_env, free_port
 from tests.support.records import PASSWORD, add_referral, add_staff
 
@@ -43,6 +45,10 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:  # type: ignore[type-arg]
     """A seeded database and the dashboard process serving it."""
+    # Seeded here (before the per-test settings): encrypted with the key the process gets.
+    keys = pytest.MonkeyPatch()
+    keys.setenv("DATA_ENCRYPTION_KEYS", TEST_DATA_KEY)
+    get_settings.cache_clear()
     work = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{work / 'referrals.db'}"
     upgrade(url)
@@ -87,6 +93,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:  # type: i
     yield {"base": f"http://127.0.0.1:{port}", "factory": factory, "referrals": made}
     server.stop()
     factory.kw["bind"].dispose()
+    keys.undo()
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import TEST_DATA_KEY
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.processes import MODEL, VENV_RASA, Service, action_server, bot_process, rasa_server
 
@@ -39,6 +40,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     work = tmp_path_factory.mktemp("e2e")
     database_url = f"sqlite:///{work / 'referrals.db'}"
     upgrade(database_url)
+    # base_env gives every process TEST_DATA_KEY, the key the tests read the database with.
     actions = action_server(work, database_url).start(timeout=60)
     action_url = actions.health_url.replace("/health", "/webhook")  # type: ignore[union-attr]
     rasa = rasa_server(work, action_url, f"sqlite:///{work / 'tracker.db'}")
@@ -72,6 +74,7 @@ def start_bot(stack: Stack, telegram: FakeTelegram, rasa_url: str | None = None,
         RASA_URL=rasa_url or stack.rasa_url,
         DATABASE_URL=stack.database_url,
         PSEUDONYM_SECRET=PSEUDONYM_SECRET,
+        DATA_ENCRYPTION_KEYS=TEST_DATA_KEY,
         TRACKER_DB_URL=tracker_db_url(stack),
         LOG_LEVEL="INFO",
         **env,

@@ -25,7 +25,7 @@ from store.crypto import (
     parse_keys,
 )
 from store.models import Base, ChatLink, Referral, ReferralEvent, ReferralStatus
-from tests.conftest import TEST_DATA_KEY
+from tests.support import TEST_DATA_KEY
 from tests.support.records import add_referral, add_staff
 
 PHONE = "+9647701234567"
@@ -295,3 +295,41 @@ def test_encryption_cost_per_field_is_small() -> None:
         ring.decrypt(ring.encrypt(DESCRIPTION, "referral.description"), "referral.description")
     per_field = (time.perf_counter() - start) / rounds
     assert per_field < 0.001
+
+
+# --- a lost or removed key -------------------------------------------------------------------
+
+
+def test_an_unreadable_chat_link_is_relearnt_from_the_current_chat(session_factory, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from store.repository import get_chat_link, link_chat
+
+    referral = add_referral(session_factory, chat_id=CHAT_ID)
+    with session_factory.begin() as session:
+        session.get(ChatLink, referral.user_key).chosen_language = "en"
+    monkeypatch.setenv("DATA_ENCRYPTION_KEYS", new_key())  # the old key is gone
+    get_settings.cache_clear()
+    with session_factory.begin() as session:
+        assert get_chat_link(session, referral.user_key) is None
+        link = link_chat(session, referral.user_key, CHAT_ID + 1)
+        assert link.chat_id == CHAT_ID + 1
+    with session_factory() as session:
+        again = session.get(ChatLink, referral.user_key)
+        assert (again.chat_id, again.chosen_language) == (CHAT_ID + 1, "en")
+
+
+def test_the_outbox_gives_up_on_an_unreadable_chat_link_with_the_reason(session_factory, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from store import outbox
+    from store.models import Notification
+
+    caseworker = add_staff(session_factory, "amal")
+    referral = add_referral(session_factory, chat_id=CHAT_ID)
+    with session_factory.begin() as session:
+        lifecycle.change_status(session, session.get(Referral, referral.id), caseworker,
+                                ReferralStatus.IN_PROGRESS, NOTE)
+    monkeypatch.setenv("DATA_ENCRYPTION_KEYS", new_key())
+    get_settings.cache_clear()
+    with session_factory() as session:
+        notification = session.scalars(select(Notification)).one()
+        item = outbox.load(session, notification.id, None)
+    assert item.chat_id is None
+    assert "cannot be decrypted" in item.chat_error and str(CHAT_ID) not in item.chat_error

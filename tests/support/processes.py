@@ -11,6 +11,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support import TEST_DATA_KEY
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV_RASA = ROOT / ".venv" / "rasa" / "bin"
 VENV_APP = ROOT / ".venv" / "app" / "bin"
@@ -81,10 +83,13 @@ class Service:
 
 
 def base_env(**overrides: str) -> dict[str, str]:
-    """The environment of a child process: ours, the project on PYTHONPATH, and overrides."""
+    """The environment of a child process: ours, the project on PYTHONPATH, the tests' data key
+    (never a key from the developer's shell: the tests read back what the process stored), and
+    overrides."""
     env = dict(os.environ)
     env.update(
         PYTHONPATH=str(ROOT),
+        DATA_ENCRYPTION_KEYS=TEST_DATA_KEY,
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="3",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
