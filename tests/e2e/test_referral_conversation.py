@@ -100,3 +100,13 @@ def test_no_phone_number_or_description_reaches_any_log(stack, telegram, bot) ->
         content = log.read_text(errors="replace")
         for secret in (phone, phone[1:], description, "واگع", str(user)):
             assert secret not in content, f"{secret!r} found in {log.name}"
+
+
+    # Nor the referral store's files: the action server and the bot write them encrypted.
+    store_file = stack.database_url.removeprefix("sqlite:///")
+    stored = b"".join(path.read_bytes() for path in
+                      stack.log_dir.glob(store_file.rsplit("/", 1)[1] + "*"))
+    assert b"enc1:" in stored
+    for secret in (phone[1:], description, "واگع"):
+        assert secret.encode() not in stored, f"{secret!r} found in the referral store"
+    assert not re.search(rb"(?<![0-9a-zA-Z])%d(?![0-9a-zA-Z])" % user, stored)
