@@ -150,7 +150,12 @@ def main(argv: list[str] | None = None) -> None:
               f"under the current key, {count.changed_meanwhile} changed meanwhile")
     print(f"current key {summary.key_id}: {summary.reencrypted} re-encrypted, "
           f"{summary.already_current} already current, "
-          f"{summary.changed_meanwhile} changed meanwhile (run again to finish them)")
+          f"{summary.changed_meanwhile} changed meanwhile")
+    if summary.changed_meanwhile:
+        print("some values changed while it ran: run it again")
+    else:
+        print("every value is under the current key: once every process has been restarted "
+              "with it first, the other keys can be removed")
 
 
 if __name__ == "__main__":
