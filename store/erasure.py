@@ -23,7 +23,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, delete, func, inspect, select, text, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm.interfaces import ORMOption
 
 from store.audit import USER_DATA_ERASED, record
 from store.db import make_engine
@@ -78,9 +79,20 @@ def caseworker_acted(session: Session, referral: Referral) -> bool:
     return bool(staff_steps)
 
 
+def without_personal_fields() -> tuple[ORMOption, ...]:
+    """Load options that leave a referral's encrypted fields undecrypted (not even loaded).
+
+    Erasure and retention only overwrite them: they must work even when a value cannot be
+    decrypted any more (its key lost or removed), and they have no reason to read it.
+    """
+    return (defer(Referral.phone), defer(Referral.description), defer(Referral.referred_to))
+
+
 def erase_user(session: Session, user_key: str) -> ErasureSummary:
     """Erase what the store holds about one user (in the caller's transaction, never commits)."""
-    referrals = list(session.scalars(select(Referral).where(Referral.user_key == user_key)))
+    referrals = list(session.scalars(
+        select(Referral).where(Referral.user_key == user_key).options(*without_personal_fields())
+    ))
     deleted = anonymised = notifications_deleted = 0
     organisations = {referral.organisation for referral in referrals}
     for referral in referrals:

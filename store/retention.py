@@ -18,7 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.audit import RETENTION_PURGE, record
-from store.erasure import ERASED_USER_KEY, anonymise_referral, delete_tracker_events
+from store.erasure import (
+    ERASED_USER_KEY,
+    anonymise_referral,
+    delete_tracker_events,
+    without_personal_fields,
+)
 from store.models import Referral, ReferralStatus, utcnow
 
 FINISHED = (ReferralStatus.CLOSED, ReferralStatus.DECLINED)
@@ -37,7 +42,7 @@ def anonymise_finished_referrals(session: Session, changed_before: datetime) -> 
             Referral.status.in_(FINISHED),
             Referral.updated_at < changed_before,
             Referral.user_key != ERASED_USER_KEY,
-        )
+        ).options(*without_personal_fields())
     ).all()
     for referral in referrals:
         anonymise_referral(session, referral)

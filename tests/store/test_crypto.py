@@ -333,3 +333,35 @@ def test_the_outbox_gives_up_on_an_unreadable_chat_link_with_the_reason(session_
         item = outbox.load(session, notification.id, None)
     assert item.chat_id is None
     assert "cannot be decrypted" in item.chat_error and str(CHAT_ID) not in item.chat_error
+
+
+def test_erasure_and_retention_work_even_when_the_key_is_lost(session_factory, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from store.erasure import erase_user
+    from store.retention import purge
+
+    erased, acted, closed = _seed(session_factory), add_referral(session_factory, chat_id=1), \
+        add_referral(session_factory)
+    caseworker = add_staff(session_factory, "sara")
+    with session_factory.begin() as session:
+        lifecycle.change_status(session, session.get(Referral, closed.id), caseworker,
+                                ReferralStatus.DECLINED, "رفض")
+        lifecycle.change_status(session, session.get(Referral, acted.id), caseworker,
+                                ReferralStatus.IN_PROGRESS, NOTE)
+    monkeypatch.setenv("DATA_ENCRYPTION_KEYS", new_key())  # every stored value is unreadable now
+    get_settings.cache_clear()
+
+    with session_factory.begin() as session:
+        assert erase_user(session, erased.user_key).referrals_anonymised == 1
+        assert erase_user(session, acted.user_key).chat_links_deleted == 1
+    later = closed.created_at.replace(year=closed.created_at.year + 2)
+    summary = purge(session_factory, f"sqlite:///{tmp_path / 'none.db'}", conversation_days=30,
+                    closed_referral_days=180, now=later)
+    assert summary.referrals_anonymised == 1
+    with session_factory() as session:
+        for referral_id in (erased.id, acted.id, closed.id):
+            assert session.execute(text(
+                "SELECT phone, description FROM referral WHERE id = :id"), {"id": referral_id}
+            ).one() == (None, None)
+        assert session.scalar(text("SELECT count(*) FROM referral_event WHERE note IS NOT NULL"
+                                   " AND referral_id IN (:a, :b, :c)"),
+                              {"a": erased.id, "b": acted.id, "c": closed.id}) == 0
