@@ -23,7 +23,8 @@ from sqlalchemy import Column, Table, Text, literal, select, type_coerce, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.audit import DATA_REKEYED, record
-from store.crypto import EncryptedValue, Keyring, current_keyring
+from common.settings import ConfigurationError
+from store.crypto import DecryptionError, EncryptedValue, Keyring, current_keyring
 from store.models import Base
 
 DEFAULT_BATCH_SIZE = 500
@@ -144,7 +145,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.batch_size < 1:
         parser.error("--batch-size must be at least 1")
     configure_logging(get_settings().log_level)
-    summary = rekey(default_session_factory(), batch_size=args.batch_size)
+    try:
+        summary = rekey(default_session_factory(), batch_size=args.batch_size)
+    except (ConfigurationError, DecryptionError) as error:
+        # A missing key, or a value under a key no longer listed: the batches done stay done.
+        raise SystemExit(f"error: {error}") from None
     for name, count in summary.columns.items():
         print(f"{name}: {count.reencrypted} re-encrypted, {count.already_current} already "
               f"under the current key, {count.changed_meanwhile} changed meanwhile")

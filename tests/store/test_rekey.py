@@ -168,6 +168,8 @@ def test_a_value_under_an_unknown_key_stops_the_run_clearly(session_factory, mon
     use_keys(monkeypatch, KEY_B)  # the operator forgot to keep the old key
     with pytest.raises(DecryptionError, match="not in DATA_ENCRYPTION_KEYS"):
         rekey(session_factory)
+    with pytest.raises(SystemExit, match="error: .*not in DATA_ENCRYPTION_KEYS"):
+        rekey_module.main([])
 
 
 def test_erasure_and_retention_still_work_after_rotation(session_factory, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
