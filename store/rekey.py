@@ -19,15 +19,25 @@ import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import Column, Table, Text, literal, select, type_coerce, update
+from sqlalchemy import Column, Integer, MetaData, Table, Text, inspect, literal, select, \
+    type_coerce, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.audit import DATA_REKEYED, record
 from common.settings import ConfigurationError
-from store.crypto import DecryptionError, EncryptedValue, Keyring, current_keyring
+from store.crypto import DecryptionError, EncryptedText, EncryptedValue, Keyring, current_keyring
+from store.erasure import TRACKER_EVENTS_TABLE, tracker_engine
 from store.models import Base
 
 DEFAULT_BATCH_SIZE = 500
+
+# Rasa's tracker store (another database, TRACKER_DB_URL): the columns the rekey needs of its
+# `events` table, whose `data` nlu/tracker_store.py encrypts.
+TRACKER_EVENTS = Table(
+    TRACKER_EVENTS_TABLE, MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("data", EncryptedText("events.data")),
+)
 
 
 @dataclass
@@ -94,17 +104,25 @@ def _batches(factory: sessionmaker[Session], primary_key: Column, column: Column
 
 
 def rekey_column(factory: sessionmaker[Session], keyring: Keyring, table: Table,
-                 primary_key: Column, column: Column, batch_size: int) -> ColumnCount:
-    """Re-encrypt one column's values not under the current key, a transaction per batch."""
+                 primary_key: Column, column: Column, batch_size: int, *,
+                 plaintext_json: bool = False) -> ColumnCount:
+    """Re-encrypt one column's values not under the current key, a transaction per batch.
+
+    `plaintext_json`: a value that is a JSON object is one written before encryption (Rasa's
+    tracker events of an older installation); it is encrypted rather than refused.
+    """
     context = column.type.context  # type: ignore[attr-defined]
     count = ColumnCount()
     for rows in _batches(factory, primary_key, column, batch_size):
         with factory.begin() as session:
             for key, token in rows:
-                if keyring.is_current(token, context):
+                if plaintext_json and token.startswith("{"):
+                    fresh = keyring.encrypt(token, context)
+                elif keyring.is_current(token, context):
                     count.already_current += 1
                     continue
-                fresh = keyring.encrypt(keyring.decrypt(token, context), context)
+                else:
+                    fresh = keyring.encrypt(keyring.decrypt(token, context), context)
                 result = session.execute(
                     update(table)
                     .where(primary_key == key, _raw(column) == literal(token, Text))
@@ -118,15 +136,38 @@ def rekey_column(factory: sessionmaker[Session], keyring: Keyring, table: Table,
     return count
 
 
+def rekey_tracker(tracker_db_url: str, keyring: Keyring, batch_size: int) -> ColumnCount | None:
+    """Re-encrypt the events of Rasa's tracker store, and encrypt any stored before encryption
+    (an installation upgraded from a plain SQL tracker store); None when it has no events yet."""
+    engine = tracker_engine(tracker_db_url)
+    if engine is None:
+        return None
+    try:
+        if not inspect(engine).has_table(TRACKER_EVENTS_TABLE):
+            return None
+        return rekey_column(sessionmaker(engine), keyring, TRACKER_EVENTS,
+                            TRACKER_EVENTS.c.id, TRACKER_EVENTS.c.data, batch_size,
+                            plaintext_json=True)
+    finally:
+        engine.dispose()
+
+
 def rekey(factory: sessionmaker[Session], keyring: Keyring | None = None, *,
-          batch_size: int = DEFAULT_BATCH_SIZE) -> RekeySummary:
-    """Bring every encrypted value under the current key; audit the counts."""
+          batch_size: int = DEFAULT_BATCH_SIZE, tracker_db_url: str | None = None) -> RekeySummary:
+    """Bring every encrypted value under the current key; audit the counts.
+
+    With `tracker_db_url`, the conversations in Rasa's tracker store too (`events.data`).
+    """
     keyring = keyring or current_keyring()
     summary = RekeySummary(key_id=keyring.current_id)
     for table, primary_key, column in encrypted_columns():
         summary.columns[f"{table.name}.{column.name}"] = rekey_column(
             factory, keyring, table, primary_key, column, batch_size
         )
+    if tracker_db_url is not None:
+        tracker = rekey_tracker(tracker_db_url, keyring, batch_size)
+        if tracker is not None:
+            summary.columns["events.data"] = tracker
     with factory.begin() as session:
         record(session, DATA_REKEYED, username="rekey",
                detail=json.dumps(summary.as_dict(), sort_keys=True))
@@ -146,7 +187,8 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--batch-size must be at least 1")
     configure_logging(get_settings().log_level)
     try:
-        summary = rekey(default_session_factory(), batch_size=args.batch_size)
+        summary = rekey(default_session_factory(), batch_size=args.batch_size,
+                        tracker_db_url=get_settings().tracker_db_url)
     except (ConfigurationError, DecryptionError) as error:
         # A missing key, or a value under a key no longer listed: the batches done stay done.
         raise SystemExit(f"error: {error}") from None

@@ -19,6 +19,7 @@ def clean_settings(monkeypatch: pytest.MonkeyPatch, tmp_path) -> Iterator[None]:
     monkeypatch.setenv("PSEUDONYM_SECRET", TEST_SECRET)
     monkeypatch.setenv("DATA_ENCRYPTION_KEYS", TEST_DATA_KEY)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'referrals.db'}")
+    monkeypatch.setenv("TRACKER_DB_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     _clear_caches()
     yield

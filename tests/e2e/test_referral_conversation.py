@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from store.models import ChatLink, ContactMethod, NeedCategory, Referral
 from tests.e2e.conftest import CODE, containing, converse, has_code, wait_for, with_button
 
 pytestmark = pytest.mark.e2e
+
 
 def test_arabic_referral_from_start_to_reference_code_and_status(stack, telegram, bot) -> None:  # type: ignore[no-untyped-def]
     user = 70001
@@ -110,3 +112,16 @@ def test_no_phone_number_or_description_reaches_any_log(stack, telegram, bot) ->
     for secret in (phone[1:], description, "واگع"):
         assert secret.encode() not in stored, f"{secret!r} found in the referral store"
     assert not re.search(rb"(?<![0-9a-zA-Z])%d(?![0-9a-zA-Z])" % user, stored)
+
+    # Nor Rasa's tracker store, which keeps the whole conversation: its events are encrypted
+    # (nlu/tracker_store.py); a silent fall back to Rasa's in-memory store would leave no rows.
+    tracker_file = stack.log_dir / "tracker.db"
+    connection = sqlite3.connect(tracker_file)
+    try:
+        data = [row[0] for row in connection.execute("SELECT data FROM events")]
+    finally:
+        connection.close()
+    assert len(data) > 20 and all(value.startswith("enc1:") for value in data)
+    tracker_bytes = b"".join(path.read_bytes() for path in stack.log_dir.glob("tracker.db*"))
+    for secret in (phone[1:], description, "واگع", "سجلوني"):
+        assert secret.encode() not in tracker_bytes, f"{secret!r} found in the tracker store"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 
 from common.settings import get_settings
 from store import lifecycle, rekey as rekey_module
@@ -204,3 +204,40 @@ def test_the_command_prints_counts_only(session_factory, monkeypatch: pytest.Mon
         assert secret not in out
     with pytest.raises(SystemExit):
         rekey_module.main(["--batch-size", "0"])
+
+
+def test_the_conversations_in_rasas_tracker_store_move_to_the_new_key(
+    session_factory, tmp_path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    from tests.support.tracker_db import make_tracker_db
+
+    tracker_file = tmp_path / "tracker.db"
+    make_tracker_db(tracker_file, [])
+    events = [json.dumps({"event": "user", "text": f"رسالة {n}"}, ensure_ascii=False)
+              for n in range(7)]
+    old = Keyring.from_setting(KEY_A)
+    engine = create_engine(f"sqlite:///{tracker_file}")
+    with engine.begin() as connection:
+        for number, data in enumerate(events):
+            # Two were written before the tracker store was encrypted (an upgraded installation).
+            stored = data if number < 2 else old.encrypt(data, "events.data")
+            connection.execute(
+                text("INSERT INTO events (sender_id, type_name, timestamp, data) "
+                     "VALUES ('key', 'user', 0, :data)"), {"data": stored})
+
+    use_keys(monkeypatch, f"{KEY_B},{KEY_A}")
+    summary = rekey(session_factory, batch_size=3, tracker_db_url=f"sqlite:///{tracker_file}")
+
+    assert summary.columns["events.data"].reencrypted == 7
+    new = Keyring.from_setting(KEY_B)
+    with engine.connect() as connection:
+        stored = [row[0] for row in connection.execute(text("SELECT data FROM events ORDER BY id"))]
+    engine.dispose()
+    assert all(new.is_current(value, "events.data") for value in stored)
+    assert [new.decrypt(value, "events.data") for value in stored] == events
+
+
+def test_a_tracker_store_not_created_yet_is_nothing_to_rekey(session_factory, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    summary = rekey(session_factory, tracker_db_url=f"sqlite:///{tmp_path / 'absent.db'}")
+    assert "events.data" not in summary.columns
+    assert not (tmp_path / "absent.db").exists()
