@@ -282,6 +282,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "action_password_set": {"ar": "تعيين كلمة مرور", "en": "Password set"},
     "action_user_data_erased": {"ar": "حذف بيانات مستخدم بطلبه", "en": "User data erased on request"},
     "action_retention_purge": {"ar": "حذف البيانات القديمة حسب مدة الاحتفاظ", "en": "Old data purged (retention)"},
+    "action_review_viewed": {"ar": "اطلاع على رسائل المراجعة", "en": "Review queue viewed"},
+    "action_review_labelled": {"ar": "تصنيف رسائل للمراجعة", "en": "Review messages labelled"},
+    "action_review_discarded": {"ar": "استبعاد رسائل من المراجعة", "en": "Review messages discarded"},
+    "action_review_exported": {"ar": "تصدير الرسائل المصنفة للتدريب", "en": "Labelled messages exported for training"},
     # --- accounts
     "users_title": {"ar": "الحسابات", "en": "Accounts"},
     "role": {"ar": "الدور", "en": "Role"},

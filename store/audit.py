@@ -31,11 +31,17 @@ PASSWORD_SET = "password_set"
 USER_DATA_ERASED = "user_data_erased"
 # The retention purge ran (store/retention.py); the detail holds counts only.
 RETENTION_PURGE = "retention_purge"
+# The trainers' review of missed messages (store/review.py); the detail never holds a message.
+REVIEW_VIEWED = "review_viewed"
+REVIEW_LABELLED = "review_labelled"
+REVIEW_DISCARDED = "review_discarded"
+REVIEW_EXPORTED = "review_exported"
 
 ACTIONS = (
     LOGIN, LOGIN_FAILED, LOGIN_REFUSED, LOGOUT, REFERRAL_VIEWED, REFERRALS_EXPORTED,
     STATUS_CHANGED, ASSIGNED, NOTE_ADDED, USER_CREATED, USER_DEACTIVATED, USER_ACTIVATED,
-    PASSWORD_SET, USER_DATA_ERASED, RETENTION_PURGE,
+    PASSWORD_SET, USER_DATA_ERASED, RETENTION_PURGE, REVIEW_VIEWED, REVIEW_LABELLED,
+    REVIEW_DISCARDED, REVIEW_EXPORTED,
 )
 DETAIL_MAX_CHARS = 2000
 
