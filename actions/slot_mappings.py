@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -23,7 +24,8 @@ class ActionValidateSlotMappings(ValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        capture_missed_message(tracker)
+        # A database write: in a thread, so other conversations' actions do not wait for it.
+        await asyncio.to_thread(capture_missed_message, tracker)
         return await super().run(dispatcher, tracker, domain)
 
     async def extract_language(
