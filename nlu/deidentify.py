@@ -68,7 +68,8 @@ _URL_RE = re.compile(
 )
 # Punctuation that ends a sentence after a link is not part of it.
 _URL_TRAILING = ".,;:!?)]}»”’'\"،؛؟"
-_HANDLE_RE = re.compile(r"(?<![\w@])@\w{2,}")
+# Not after a letter (that is an e-mail without its domain); a digit may come before ("0@ali").
+_HANDLE_RE = re.compile(r"(?<![^\W\d_]|@)@\w{2,}")
 
 
 def _mask_urls(text: str) -> str:
@@ -139,7 +140,9 @@ _EN_TRIGGERS = (
     r"(?<!\w\s)name\s*[:：]",
 )
 _TRIGGER_RE = re.compile(
-    r"(?<![\w'’])(?:" + "|".join(_AR_TRIGGERS + _ARABIZI_TRIGGERS + _EN_TRIGGERS) + r")(?![\w'’])",
+    # Not inside a word; a digit may come before ("0ismi ali": it becomes "<number>ismi").
+    r"(?<![^\W\d_]|['’])(?:" + "|".join(_AR_TRIGGERS + _ARABIZI_TRIGGERS + _EN_TRIGGERS)
+    + r")(?![\w'’])",
     re.IGNORECASE,
 )
 
@@ -198,7 +201,8 @@ _STOP_PREFIXES = ("بال", "لل", "فال", "كال", "وال", "وبال", "�
 # ("3li" is علي, "a7mad" احمد); a word of digits only is not a name.
 _WORD_RE = re.compile(r"[^\W_](?:[^\W_]|['’\-](?=[^\W_]))*")
 _GAP_RE = re.compile(r"[ \t\u00a0\u200c\u200d\u200e\u200f]*")
-_OPENING_RE = re.compile(r"[ \t\u00a0]*(?:[:：\-–—][ \t\u00a0]*)?")
+# Between the phrase and the name: spaces, a colon or dash, even a line break ("الاسم:\nعلي").
+_OPENING_RE = re.compile(r"\s*(?:[:：\-–—]\s*)?")
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ة": "ه",
                        "ک": "ك", "’": "'"})
 _MARKS_RE = re.compile("[\u0640\u064b-\u065f\u0670]")

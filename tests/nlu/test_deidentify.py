@@ -69,6 +69,9 @@ CASES = [
     ("they call me Abu Ali", "they call me <name>"),
     ("my father's name is Hassan Kadhim", "my father's name is <name>"),
     ("Name: Layla Hassan", "Name: <name>"),
+    ("الاسم:\nعلي حسين\nالعمر: 30", "الاسم:\n<name>\nالعمر: <number>"),
+    ("0ismi ali", "<number>ismi <name>"),
+    ("راسلني 0@ahmed", "راسلني <number><handle>"),
     ("my name is wrong on my ID card", "my name is wrong on my ID card"),
     # --- handles, e-mails, links
     ("راسلوني على @ahmed_iq", "راسلوني على <handle>"),
