@@ -50,6 +50,11 @@ users: ## dashboard accounts: make users ARGS="create --username amal --role cas
 clean: ## remove trained models, results and local databases (keeps the environments)
 	rm -rf models results var
 
+.PHONY: review-export
+
+review-export: ## write messages trainers labelled on /review into nlu/data/nlu/reviewed.yml
+	@source scripts/env.sh && .venv/app/bin/python -m store.review export
+
 .PHONY: evaluate cross-validate benchmark eval-data
 
 evaluate: ## held-out NLU evaluation of the model (fails below the macro-F1 floor)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -10,10 +11,22 @@ from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.common import LANGUAGES, latest_intent
+from actions.review_capture import capture_missed_message
 
 
 class ActionValidateSlotMappings(ValidationAction):
-    """Runs after every user message (Rasa's action_extract_slots calls it)."""
+    """Runs after every user message (Rasa's action_extract_slots calls it).
+
+    So it is also where a message the assistant missed is kept, de-identified, for the
+    trainers' review (actions/review_capture.py).
+    """
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        # A database write: in a thread, so other conversations' actions do not wait for it.
+        await asyncio.to_thread(capture_missed_message, tracker)
+        return await super().run(dispatcher, tracker, domain)
 
     async def extract_language(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

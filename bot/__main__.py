@@ -84,9 +84,11 @@ async def purge_daily(settings) -> None:  # type: ignore[no-untyped-def]
                 purge, default_session_factory(), settings.tracker_db_url,
                 conversation_days=settings.retention_conversation_days,
                 closed_referral_days=settings.retention_closed_referral_days,
+                review_days=settings.review_retention_days,
             )
-            logger.info("retention purge: %d conversation events deleted, %d referrals anonymised",
-                        summary.conversation_events_deleted, summary.referrals_anonymised)
+            logger.info("retention purge: %d conversation events deleted, %d referrals anonymised, "
+                        "%d review items deleted", summary.conversation_events_deleted,
+                        summary.referrals_anonymised, summary.review_items_deleted)
         except Exception:  # noqa: BLE001 (the next day tries again; the bot keeps serving)
             logger.exception("retention purge failed")
         await asyncio.sleep(PURGE_INTERVAL_SECONDS)

@@ -79,6 +79,9 @@ class Settings:
     outbox_max_attempts: int
     retention_conversation_days: int
     retention_closed_referral_days: int
+    review_retention_days: int
+    review_confidence_threshold: float
+    review_export_path: Path
 
     def require_pseudonym_secret(self) -> str:
         """The key of the keyed hash that turns a Telegram user id into a pseudonym."""
@@ -97,6 +100,15 @@ class Settings:
                 "(the run command writes one into .env for you)"
             )
         return self.dashboard_secret_key
+
+
+def _review_export_path() -> Path:
+    """Where labelled review items are exported: a file of the training data by default."""
+    raw = os.environ.get("REVIEW_EXPORT_PATH", "").strip()
+    if not raw:
+        return PROJECT_ROOT / "nlu" / "data" / "nlu" / "reviewed.yml"
+    path = Path(raw)
+    return path if path.is_absolute() else PROJECT_ROOT / path
 
 
 def _optional_int(name: str) -> int | None:
@@ -154,4 +166,8 @@ def get_settings() -> Settings:
         outbox_max_attempts=_int("OUTBOX_MAX_ATTEMPTS", 8),
         retention_conversation_days=_int("RETENTION_CONVERSATION_DAYS", 30),
         retention_closed_referral_days=_int("RETENTION_CLOSED_REFERRAL_DAYS", 180),
+        # Missed messages (de-identified) kept for the trainers' review; 0 keeps none.
+        review_retention_days=_int("REVIEW_RETENTION_DAYS", 90),
+        review_confidence_threshold=_float("REVIEW_CONFIDENCE_THRESHOLD", 0.5),
+        review_export_path=_review_export_path(),
     )

@@ -22,7 +22,7 @@ from dashboard import web
 from dashboard.i18n import other_language, role_label, text_direction
 from store.crypto import current_keyring
 from store.db import make_engine, make_session_factory
-from store.lifecycle import can_manage_users, can_read_audit, sees_referrals
+from store.lifecycle import can_manage_users, can_read_audit, can_review_messages, sees_referrals
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -56,9 +56,9 @@ def create_app(settings: Settings | None = None,
         hops = settings.dashboard_trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
-    from dashboard import admin, auditlog, auth, overview, referrals
+    from dashboard import admin, auditlog, auth, overview, referrals, review
 
-    for blueprint in (auth.bp, referrals.bp, overview.bp, auditlog.bp, admin.bp):
+    for blueprint in (auth.bp, referrals.bp, overview.bp, auditlog.bp, admin.bp, review.bp):
         app.register_blueprint(blueprint)
 
     app.before_request(web.load_user)
@@ -119,5 +119,6 @@ def _template_context() -> dict[str, Any]:
             "referrals": user is not None and sees_referrals(user),
             "audit": user is not None and can_read_audit(user),
             "users": user is not None and can_manage_users(user),
+            "review": user is not None and can_review_messages(user),
         },
     }

@@ -10,7 +10,7 @@ from dashboard import web
 from dashboard.i18n import LANGUAGES
 from dashboard.security import LoginLimit, hash_password, needs_rehash, safe_next, verify_password
 from store import audit
-from store.lifecycle import can_manage_users, sees_referrals
+from store.lifecycle import can_manage_users, can_review_messages, sees_referrals
 from store.models import utcnow
 from store.staff import find_by_username, normalise_username
 
@@ -22,6 +22,8 @@ def _home_of(user) -> str:  # type: ignore[no-untyped-def]
         return url_for("referrals.index")
     if can_manage_users(user):
         return url_for("admin.users")
+    if can_review_messages(user):
+        return url_for("review.index")
     return url_for("auth.no_access")
 
 
@@ -34,7 +36,7 @@ def home():  # type: ignore[no-untyped-def]
 @bp.get("/welcome")
 @web.login_required
 def no_access():  # type: ignore[no-untyped-def]
-    """Accounts without dashboard pages (trainers) land here."""
+    """Accounts without dashboard pages land here."""
     return render_template("no_access.html")
 
 

@@ -18,6 +18,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "nav_overview": {"ar": "نظرة عامة", "en": "Overview"},
     "nav_audit": {"ar": "سجل التدقيق", "en": "Audit log"},
     "nav_users": {"ar": "الحسابات", "en": "Accounts"},
+    "nav_review": {"ar": "رسائل للمراجعة", "en": "Review"},
     "switch_language": {"ar": "English", "en": "العربية"},
     "logout": {"ar": "تسجيل الخروج", "en": "Log out"},
     "back_home": {"ar": "العودة إلى الصفحة الرئيسية", "en": "Back to the start page"},
@@ -283,6 +284,87 @@ TEXTS: dict[str, dict[str, str]] = {
     "action_user_data_erased": {"ar": "حذف بيانات مستخدم بطلبه", "en": "User data erased on request"},
     "action_retention_purge": {"ar": "حذف البيانات القديمة حسب مدة الاحتفاظ", "en": "Old data purged (retention)"},
     "action_data_rekeyed": {"ar": "إعادة تشفير البيانات بالمفتاح الجديد", "en": "Data re-encrypted with the new key"},
+    "action_review_viewed": {"ar": "اطلاع على رسائل المراجعة", "en": "Review queue viewed"},
+    "action_review_labelled": {"ar": "تصنيف رسائل للمراجعة", "en": "Review messages labelled"},
+    "action_review_discarded": {"ar": "استبعاد رسائل من المراجعة", "en": "Review messages discarded"},
+    "action_review_exported": {"ar": "تصدير الرسائل المصنفة للتدريب", "en": "Labelled messages exported for training"},
+    # --- review of missed messages (trainers)
+    "review_title": {"ar": "رسائل لم يفهمها المساعد", "en": "Messages the assistant missed"},
+    "review_intro": {
+        "ar": "رسائل طلب فيها المساعد إعادة الصياغة، أو أجاب عنها بثقة أقل من {threshold}٪. "
+              "حُذفت منها الأرقام والأسماء بعد «اسمي» والمعرّفات والبريد والروابط قبل حفظها، "
+              "ولا يربطها شيء بمرسلها. الرسائل المتطابقة بعد التطبيع مجمّعة، والأكثر تكراراً أولاً. "
+              "اختر النية الصحيحة لكل مجموعة أو استبعدها. تُحذف بعد {days} يوماً.",
+        "en": "Messages the assistant asked to rephrase, or answered with less than {threshold}% "
+              "confidence. Numbers, names after “my name is”, handles, e-mails and links were "
+              "removed before they were stored, and nothing links them to who sent them. Messages "
+              "that are the same after normalisation are grouped, the most frequent first. Give "
+              "each group the right intent, or discard it. They are deleted after {days} days.",
+    },
+    "review_personal_data": {
+        "ar": "إذا رأيت اسماً أو عنواناً أو أي معلومة شخصية بقيت في رسالة، استبعدها ولا تصنّفها.",
+        "en": "If you still see a name, an address or anything else personal in a message, "
+              "discard it; do not label it.",
+    },
+    "review_crisis_note": {
+        "ar": "الرسائل التي تتعرّف عليها قواعد الأزمات (الانتحار، إيذاء النفس، العنف) لا تُحفظ هنا "
+              "أبداً. إذا وجدت هنا رسالة من هذا النوع، صنّفها crisis_self_harm أو crisis_violence "
+              "وأبلغ فريق التطوير لتحسين قواعد الأزمات (nlu/safety.py).",
+        "en": "Messages the crisis rules recognise (suicide, self-harm, violence) are never kept "
+              "here. If you find such a message here, label it crisis_self_harm or "
+              "crisis_violence and tell the developers, who maintain the crisis rules "
+              "(nlu/safety.py).",
+    },
+    "review_export_note": {
+        "ar": "«تصدير» يكتب الرسائل المصنّفة في ملف التدريب {file}، دون تكرار مثال موجود ودون أي "
+              "جملة من مجموعة الاختبار. بعدها: make validate ثم make train.",
+        "en": "“Export” writes labelled messages into the training file {file}, never repeating "
+              "an example that is there already and never a sentence of the held-out test set. "
+              "Then: make validate and make train.",
+    },
+    "review_counts_label": {"ar": "الأعداد", "en": "Counts"},
+    "review_pending": {"ar": "بانتظار المراجعة: {count}", "en": "Waiting for review: {count}"},
+    "review_labelled": {"ar": "مصنّفة وغير مصدّرة: {count}", "en": "Labelled, not exported: {count}"},
+    "review_exported": {"ar": "مصدّرة: {count}", "en": "Exported: {count}"},
+    "review_skipped": {"ar": "لم تُصدّر: {count}", "en": "Not exported: {count}"},
+    "review_groups_count": {"ar": "المجموعات: {count}", "en": "{count} groups"},
+    "review_col_message": {"ar": "الرسالة (بعد حذف البيانات الشخصية)", "en": "Message (de-identified)"},
+    "review_col_count": {"ar": "العدد", "en": "Count"},
+    "review_col_predicted": {"ar": "توقّع المساعد", "en": "Predicted intent"},
+    "review_col_confidence": {"ar": "متوسط الثقة", "en": "Mean confidence"},
+    "review_col_last": {"ar": "آخر يوم", "en": "Last day"},
+    "review_col_action": {"ar": "الإجراء", "en": "Action"},
+    "review_normalised": {"ar": "بعد التطبيع", "en": "Normalised"},
+    "review_intent": {"ar": "النية الصحيحة", "en": "Right intent"},
+    "review_choose": {"ar": "— اختر —", "en": "— choose —"},
+    "review_label_button": {"ar": "تصنيف", "en": "Label"},
+    "review_discard_button": {"ar": "استبعاد", "en": "Discard"},
+    "review_export_button": {"ar": "تصدير ({count})", "en": "Export ({count})"},
+    "review_empty": {"ar": "لا توجد رسائل بانتظار المراجعة.", "en": "No messages wait for review."},
+    "review_choose_intent": {"ar": "اختر نية من القائمة.", "en": "Choose an intent from the list."},
+    "review_labelled_flash": {
+        "ar": "صُنّفت {count} رسالة: {intent}.", "en": "{count} message(s) labelled {intent}.",
+    },
+    "review_discarded_flash": {"ar": "استُبعدت {count} رسالة وحُذفت.", "en": "{count} message(s) discarded and deleted."},
+    "review_gone_flash": {
+        "ar": "هذه المجموعة لم تعد بانتظار المراجعة (ربما عالجها مدرّب آخر).",
+        "en": "This group no longer waits for review (another trainer may have handled it).",
+    },
+    "review_exported_flash": {
+        "ar": "أُضيف {added} مثال إلى {file}. لم تُضف: {present} موجودة أصلاً، {heldout} من مجموعة "
+              "الاختبار، {conflicts} مصنّفة بنية أخرى في بيانات التدريب.",
+        "en": "{added} example(s) added to {file}. Not added: {present} already there, {heldout} "
+              "from the held-out test set, {conflicts} under another intent in the training data.",
+    },
+    "review_conflict_flash": {
+        "ar": "صنّفتها {label} لكنها في بيانات التدريب بنية {intent} ({where}): راجعها.",
+        "en": "Labelled {label}, but it is {intent} in the training data ({where}): have a look.",
+    },
+    "review_export_refused": {
+        "ar": "تعذّر التصدير: ملف التدريب غير صالح أو مجموعة الاختبار غير موجودة. راجع فريق التطوير.",
+        "en": "Export refused: the training file is broken or the held-out test set is missing. "
+              "Ask the developers.",
+    },
     # --- accounts
     "users_title": {"ar": "الحسابات", "en": "Accounts"},
     "role": {"ar": "الدور", "en": "Role"},

@@ -23,6 +23,11 @@ def settings() -> Settings:
     return current_app.extensions["dashboard.settings"]
 
 
+def sessions() -> sessionmaker[Session]:
+    """The session factory, for work that needs its own transactions (the review export)."""
+    return current_app.extensions["dashboard.sessions"]
+
+
 def db() -> Session:
     """One session per request, closed (and rolled back if not committed) at its end."""
     if "db" not in g:

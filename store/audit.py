@@ -33,11 +33,17 @@ USER_DATA_ERASED = "user_data_erased"
 RETENTION_PURGE = "retention_purge"
 # Encrypted values were re-encrypted under the current data key (store/rekey.py); counts only.
 DATA_REKEYED = "data_rekeyed"
+# The trainers' review of missed messages (store/review.py); the detail never holds a message.
+REVIEW_VIEWED = "review_viewed"
+REVIEW_LABELLED = "review_labelled"
+REVIEW_DISCARDED = "review_discarded"
+REVIEW_EXPORTED = "review_exported"
 
 ACTIONS = (
     LOGIN, LOGIN_FAILED, LOGIN_REFUSED, LOGOUT, REFERRAL_VIEWED, REFERRALS_EXPORTED,
     STATUS_CHANGED, ASSIGNED, NOTE_ADDED, USER_CREATED, USER_DEACTIVATED, USER_ACTIVATED,
-    PASSWORD_SET, USER_DATA_ERASED, RETENTION_PURGE, DATA_REKEYED,
+    PASSWORD_SET, USER_DATA_ERASED, RETENTION_PURGE, DATA_REKEYED, REVIEW_VIEWED,
+    REVIEW_LABELLED, REVIEW_DISCARDED, REVIEW_EXPORTED,
 )
 DETAIL_MAX_CHARS = 2000
 

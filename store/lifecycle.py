@@ -131,6 +131,16 @@ def can_read_audit(user: StaffUser) -> bool:
     return bool(user.active) and StaffRole(user.role) in (StaffRole.SUPERVISOR, StaffRole.ADMIN)
 
 
+def can_review_messages(user: StaffUser) -> bool:
+    """Only trainers read the messages the assistant missed (de-identified) and label them.
+
+    Not admins, supervisors or caseworkers: they have no need to read what people wrote to the
+    assistant, so they may not (an admin who needs to can give themselves a trainer account,
+    which the audit log shows).
+    """
+    return bool(user.active) and StaffRole(user.role) is StaffRole.TRAINER
+
+
 def can_manage_users(user: StaffUser) -> bool:
     return bool(user.active) and StaffRole(user.role) is StaffRole.ADMIN
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -98,6 +100,20 @@ class NotificationStatus(str, enum.Enum):
     SENT = "sent"
     FAILED = "failed"  # given up; `last_error` says why
     SKIPPED = "skipped"  # nowhere to send it (no caseworkers' chat configured)
+
+
+class ReviewReason(str, enum.Enum):
+    """Why a message was kept for review."""
+
+    FALLBACK = "fallback"  # below the NLU fallback threshold: the assistant asked to rephrase
+    LOW_CONFIDENCE = "low_confidence"  # answered, but with a confidence below the review threshold
+
+
+class ReviewStatus(str, enum.Enum):
+    PENDING = "pending"  # waiting for a trainer
+    LABELLED = "labelled"  # a trainer gave it an intent; not yet in the training data
+    EXPORTED = "exported"  # written to the reviewed training file
+    SKIPPED = "skipped"  # labelled, but not exported: held-out, already there, or a conflict
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -281,3 +297,33 @@ class ChatLink(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class ReviewItem(Base):
+    """A message the assistant missed, de-identified before it was stored (store/review.py).
+
+    Nothing links it to the person: no user key, no chat id, only the day it came. The
+    idempotency key (a hash of the sender and the turn, so a retried message is kept once) is
+    cleared by the daily purge once retries are over. Discarded items are deleted.
+    """
+
+    __tablename__ = "review_item"
+    __table_args__ = (Index("ix_review_item_status_group_key", "status", "group_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The message with phone numbers, numbers, introduced names, handles, e-mails, links masked.
+    text: Mapped[str] = mapped_column(Text)
+    # Messages that are the same after Arabic normalisation form one group on the review page.
+    normalised: Mapped[str] = mapped_column(Text)
+    group_key: Mapped[str] = mapped_column(String(64))
+    predicted_intent: Mapped[str | None] = mapped_column(String(64))
+    confidence: Mapped[float] = mapped_column(Float)
+    reason: Mapped[ReviewReason] = mapped_column(_enum(ReviewReason, "review_reason"))
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[ReviewStatus] = mapped_column(
+        _enum(ReviewStatus, "review_status"), default=ReviewStatus.PENDING
+    )
+    label: Mapped[str | None] = mapped_column(String(64))
+    labelled_on: Mapped[date | None] = mapped_column(Date)
+    exported_on: Mapped[date | None] = mapped_column(Date)
+    dedupe_key: Mapped[str | None] = mapped_column(String(64), unique=True)

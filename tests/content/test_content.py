@@ -414,6 +414,7 @@ def test_privacy_answer_states_retention_and_deletion() -> None:
     text = _all_text(topic_answer("privacy_question", "en", None))
     assert "30 days" in text and "180 days" in text and "/delete" in text
     assert "pseudonymous" in text
+    assert "did not understand are kept 90 days" in text  # REVIEW_RETENTION_DAYS
     shorter = _all_text(topic_answer("privacy_question", "en", None,
                                      fmt={"conversation_days": 14}))
     assert "14 days" in shorter and "30 days" not in shorter

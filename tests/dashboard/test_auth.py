@@ -31,6 +31,10 @@ ROUTES = {
     "admin.create": ("POST", "/admin/users"),
     "admin.set_active": ("POST", "/admin/users/1/active"),
     "admin.set_password": ("POST", "/admin/users/1/password"),
+    "review.index": ("GET", "/review"),
+    "review.label": ("POST", "/review/label"),
+    "review.discard": ("POST", "/review/discard"),
+    "review.export": ("POST", "/review/export"),
     "healthz": ("GET", "/healthz"),
     "static": ("GET", "/static/dashboard.css"),
 }
@@ -91,7 +95,7 @@ def test_the_login_form_needs_its_token(app: Flask, world) -> None:  # type: ign
 
 
 @pytest.mark.parametrize(("username", "home"), [
-    ("sara", "/referrals"), ("amal", "/referrals"), ("root", "/admin/users"), ("tala", "/welcome"),
+    ("sara", "/referrals"), ("amal", "/referrals"), ("root", "/admin/users"), ("tala", "/review"),
 ])
 def test_each_role_lands_on_its_page(as_user, username: str, home: str) -> None:  # type: ignore[no-untyped-def]
     client = as_user(username)
