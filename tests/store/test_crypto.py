@@ -355,7 +355,7 @@ def test_erasure_and_retention_work_even_when_the_key_is_lost(session_factory, m
         assert erase_user(session, acted.user_key).chat_links_deleted == 1
     later = closed.created_at.replace(year=closed.created_at.year + 2)
     summary = purge(session_factory, f"sqlite:///{tmp_path / 'none.db'}", conversation_days=30,
-                    closed_referral_days=180, now=later)
+                    closed_referral_days=180, review_days=90, now=later)
     assert summary.referrals_anonymised == 1
     with session_factory() as session:
         for referral_id in (erased.id, acted.id, closed.id):
