@@ -6,11 +6,13 @@ Run in the Rasa environment from the repository root (scripts/reload.sh does it)
     .venv/rasa/bin/python -m evaluation.release --model PATH     # an already trained model
     .venv/rasa/bin/python -m evaluation.release --skip-train     # the newest unreleased candidate
     .venv/rasa/bin/python -m evaluation.release --rollback       # back to the previous model
+    .venv/rasa/bin/python -m evaluation.release --evaluate-only  # make evaluate
 
 A release:
 
 1. trains a *candidate* from config.yml, domain.yml and nlu/data into
-   `models/candidates/<time>.tar.gz` (never over the live model);
+   `models/candidates/<time>.tar.gz` (never over the live model), unless `make evaluate`
+   already trained one from the same data (same fingerprint), which is reused;
 2. runs the held-out evaluation (evaluation/heldout.py) on the live model and on the candidate,
    prints the candidate's per-intent table and the intents whose F1 fell compared with the live
    model, and refuses (exit 1, nothing changed) when the candidate's macro-F1 is below
@@ -387,9 +389,27 @@ def data_fingerprint() -> str:
     return completed.stdout.strip()
 
 
-def train_candidate(slots: ModelSlots) -> Path:
-    """Train from the repository's data into a new candidate path, with its fingerprint."""
-    fingerprint = data_fingerprint()  # before training: what the model is trained from
+def model_for_data(slots: ModelSlots) -> tuple[Path | None, str]:
+    """A model already trained from the data as it is now (current, or the newest such
+    candidate, e.g. from `make evaluate`), or None; and the data's fingerprint."""
+    fingerprint = data_fingerprint()
+
+    def trained_from_data(model: Path) -> bool:
+        marker = slots.fingerprint_of(model)
+        return model.exists() and marker.exists() and marker.read_text().strip() == fingerprint
+
+    if trained_from_data(slots.current):
+        return slots.current, fingerprint
+    candidates = sorted(slots.candidates.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    for candidate in reversed(candidates):
+        if trained_from_data(candidate):
+            return candidate, fingerprint
+    return None, fingerprint
+
+
+def train_candidate(slots: ModelSlots, fingerprint: str) -> Path:
+    """Train from the repository's data into a new candidate path, with its fingerprint
+    (taken before training: what the model is trained from)."""
     candidate = slots.new_candidate()
     rasa = Path(sys.executable).with_name("rasa")
     command = [
@@ -491,10 +511,20 @@ def release(slots: ModelSlots, results_root: Path, model: Path | None, skip_trai
         say(f"Step 1 of 4: taking the newest trained candidate {newest.name}")
         candidate = newest
     else:
-        say("Step 1 of 4: training a new model from config.yml, domain.yml and nlu/data "
-            "(about a minute; the assistant keeps answering)")
-        candidate = train_candidate(slots)
-        timings["training"] = time.perf_counter() - started
+        existing, fingerprint = model_for_data(slots)
+        if existing == slots.current:
+            say("Nothing new to release: the live model (models/current.tar.gz) was trained from "
+                "config.yml, domain.yml and nlu/ as they are now. Change the data first.")
+            return OK
+        if existing is not None:
+            say(f"Step 1 of 4: taking {existing.name}, already trained from the data as it is "
+                "now (by make evaluate)")
+            candidate = existing
+        else:
+            say("Step 1 of 4: training a new model from config.yml, domain.yml and nlu/data "
+                "(about a minute; the assistant keeps answering)")
+            candidate = train_candidate(slots, fingerprint)
+            timings["training"] = time.perf_counter() - started
     candidate_id = model_id_of(candidate)
 
     say("Step 2 of 4: checking the new model on the held-out test messages (tests/nlu/heldout), "
@@ -537,6 +567,30 @@ def release(slots: ModelSlots, results_root: Path, model: Path | None, skip_trai
     return status
 
 
+def evaluate_only(slots: ModelSlots) -> int:
+    """`make evaluate`: the held-out report of a model trained from the data as it is now.
+
+    The model is trained aside (models/candidates/), never over the live one, so the model
+    the assistant runs and the one `make rollback` restores stay what they were; `make reload`
+    then reuses it. The reports go to results/heldout/, compared with the previous run.
+    """
+    existing, fingerprint = model_for_data(slots)
+    if existing is None:
+        say("Training a model from config.yml, domain.yml and nlu/data into models/candidates/ "
+            "(about a minute; the live model is not touched)")
+        existing = train_candidate(slots, fingerprint)
+        slots.prune_candidates()
+    say(f"Checking {existing.relative_to(slots.directory.parent)} (trained from the data as it "
+        "is now) on the held-out test messages (tests/nlu/heldout)")
+    from evaluation import heldout
+
+    status = heldout.main(["--model", str(existing), "--data", str(HELDOUT_DATA)])
+    if existing != slots.current and status == 0:
+        say("This model is not live. `make reload` compares it with the live model and puts it "
+            "live, without training again.")
+    return status
+
+
 def rollback(slots: ModelSlots) -> int:
     """Swap current and previous and load the result."""
     rasa_url, token = _settings()
@@ -563,6 +617,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="release the newest model in models/candidates/ without training")
     choice.add_argument("--rollback", action="store_true",
                         help="put models/previous.tar.gz back and load it")
+    choice.add_argument("--evaluate-only", action="store_true",
+                        help="make evaluate: train aside if needed, held-out report, no release")
     parser.add_argument("--models-dir", type=Path, default=DEFAULT_MODELS_DIR,
                         help="where current, previous and candidate models live (models/)")
     parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS_DIR,
@@ -576,6 +632,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with release_lock(slots):
             if args.rollback:
                 return rollback(slots)
+            if args.evaluate_only:
+                return evaluate_only(slots)
             return release(slots, results, model, args.skip_train)
     except ReleaseError as error:
         say(f"STOPPED: {error}")

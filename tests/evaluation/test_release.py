@@ -41,7 +41,9 @@ import yaml
 from evaluation.release import (
     ModelSlots,
     ReleaseError,
+    data_fingerprint,
     load_into_server,
+    model_for_data,
     model_id_of,
     promote,
     release_lock,
@@ -169,6 +171,29 @@ def test_one_release_at_a_time(tmp_path: Path) -> None:
                 pass
     with release_lock(slots):  # free again
         pass
+
+
+def test_the_fingerprint_is_train_shs() -> None:
+    """One definition (scripts/fingerprint.sh): train.sh and the release agree."""
+    assert "scripts/fingerprint.sh" in (ROOT / "scripts" / "train.sh").read_text()
+    assert re.fullmatch(r"[0-9a-f]{64}", data_fingerprint())
+
+
+def test_a_model_already_trained_from_the_data_is_found(tmp_path: Path) -> None:
+    """make reload reuses what make evaluate trained; nothing new when current is up to date."""
+    slots = ModelSlots(tmp_path)
+    now = data_fingerprint()
+    assert model_for_data(slots) == (None, now)
+    fake_model(slots.current, "live")
+    (tmp_path / ".fingerprint").write_text("older data\n")
+    stale = fake_model(slots.candidates / "20261120-000000.tar.gz", "stale")
+    slots.fingerprint_of(stale).write_text("older data\n")
+    assert model_for_data(slots) == (None, now)
+    fresh = fake_model(slots.candidates / "20261121-000000.tar.gz", "fresh")
+    slots.fingerprint_of(fresh).write_text(now + "\n")
+    assert model_for_data(slots) == (fresh, now)
+    (tmp_path / ".fingerprint").write_text(now + "\n")
+    assert model_for_data(slots) == (slots.current, now)
 
 
 def test_nothing_is_sent_when_no_server_runs(tmp_path: Path) -> None:
