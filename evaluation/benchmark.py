@@ -16,7 +16,8 @@ Reports macro-F1 over the contract intents, overall and per slice (evaluation/sl
 crisis recall, false-crisis rate and training time of each; for (c) minus each baseline, a 95 %
 paired bootstrap interval of the macro-F1 difference (1,000 resamples of the messages); for (c),
 the parse latency of `await agent.parse_message(text)` in process and of POST /model/parse
-through the Rasa server as `make run` starts it (`nlu.serve`, 127.0.0.1). Writes results/benchmark.json.
+through the Rasa server as `make run` starts it (`nlu.serve`, 127.0.0.1).
+Writes results/benchmark.json.
 """
 
 from __future__ import annotations
@@ -147,7 +148,8 @@ def _http_latency(model: Path, texts: list[str], log_path: Path) -> dict[str, An
         def parse(text: str) -> float:
             body = json.dumps({"text": text}).encode()
             request = urllib.request.Request(
-                f"{base}/model/parse?token={token}", data=body, headers={"Content-Type": "application/json"}
+                f"{base}/model/parse?token={token}", data=body,
+                headers={"Content-Type": "application/json"},
             )
             begin = time.perf_counter()
             with urllib.request.urlopen(request, timeout=30) as answer:
@@ -236,7 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"p95 {latency['p95_ms']:.1f} ms")
         http: dict[str, Any] = {"skipped": True}
         if not args.no_http:
-            print("    starting `rasa run --enable-api` on 127.0.0.1 for the HTTP measurement ...")
+            print("    starting the Rasa server (nlu.serve: API behind a token, 127.0.0.1) "
+                  "for the HTTP measurement ...")
             http = _http_latency(model, texts, Path(tmp) / "rasa-run.log")
             if "error" in http:
                 print(f"    HTTP measurement failed: {http['error']}")

@@ -198,7 +198,8 @@ def swap_with_previous(slots: ModelSlots) -> None:
     spare = slots.directory / ".swap.tar.gz"
     spare_fingerprint = slots.directory / ".swap.fingerprint"
     shutil.copyfile(slots.current, spare)
-    current_fp, previous_fp = slots.fingerprint_of(slots.current), slots.fingerprint_of(slots.previous)
+    current_fp = slots.fingerprint_of(slots.current)
+    previous_fp = slots.fingerprint_of(slots.previous)
     spare_fingerprint.unlink(missing_ok=True)
     if current_fp.exists():
         shutil.copyfile(current_fp, spare_fingerprint)
@@ -515,10 +516,16 @@ def release(slots: ModelSlots, results_root: Path, model: Path | None, skip_trai
         if existing == slots.current:
             say("Nothing new to release: the live model (models/current.tar.gz) was trained from "
                 "config.yml, domain.yml and nlu/ as they are now. Change the data first.")
+            running = server_model_id(rasa_url, token) if token else None
+            if running and running != model_id_of(slots.current):
+                say("Note: the running assistant answers with another model: models/current.tar.gz "
+                    "was replaced since it started (by make train, make run or make test). "
+                    'make reload ARGS="--model models/current.tar.gz" checks that one and loads '
+                    "it.")
             return OK
         if existing is not None:
             say(f"Step 1 of 4: taking {existing.name}, already trained from the data as it is "
-                "now (by make evaluate)")
+                "now (by make evaluate or an earlier make reload)")
             candidate = existing
         else:
             say("Step 1 of 4: training a new model from config.yml, domain.yml and nlu/data "
@@ -546,8 +553,8 @@ def release(slots: ModelSlots, results_root: Path, model: Path | None, skip_trai
         f"{MACRO_F1_FLOOR:.2f}).")
 
     # Load first, then rename: a model the server cannot load changes nothing.
-    say(f"Step 3 of 4: loading it into the running assistant ({rasa_url}); conversations "
-        "go on while it loads")
+    say(f"Step 3 of 4: loading it into the assistant at {rasa_url}, if it is running; "
+        "conversations go on while it loads")
     outcome = load_into_server(rasa_url, token, candidate, candidate_id)
     timings["loading"] = outcome.seconds
     if outcome.status == "failed":

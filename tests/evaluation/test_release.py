@@ -271,8 +271,8 @@ def live(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path) -> Iterator
     except Exception:
         actions.stop()
         raise
-    yield Live(rasa.health_url.rstrip("/"), slots, work / "results", database_url,  # type: ignore[union-attr]
-               MODEL, tiny_model, [rasa, actions])
+    url = rasa.health_url.rstrip("/")  # type: ignore[union-attr]
+    yield Live(url, slots, work / "results", database_url, MODEL, tiny_model, [rasa, actions])
     rasa.stop()
     actions.stop()
 
