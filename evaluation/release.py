@@ -26,7 +26,8 @@ A release:
 
 Rasa builds the new agent while the old one keeps answering, then swaps it in; the lock store is
 handed over and the SQL tracker store (TRACKER_DB_URL) is the same database, so conversations in
-progress, a half-filled referral form included, go on with the new model.
+progress, a half-filled referral form included, go on with the new model. `PUT /model` reaches
+one server process: other Sanic workers or replicas load the new current model when restarted.
 
 `--rollback` swaps current and previous (a second rollback undoes the first) and loads the
 result; it does not evaluate again, since the previous model was live before. If the server
