@@ -54,6 +54,7 @@ class Settings:
     data_encryption_keys: str = field(repr=False)
     rasa_url: str
     rasa_timeout_seconds: float
+    rasa_api_token: str
     telegram_bot_token: str
     telegram_api_base_url: str
     telegram_mode: str
@@ -91,6 +92,18 @@ class Settings:
                 "(the run command writes one into .env for you)"
             )
         return self.pseudonym_secret
+
+    def require_rasa_api_token(self) -> str:
+        """The token that guards the Rasa server's HTTP API (model replacement, trackers).
+
+        The API can read every conversation, so the server never runs it without a token.
+        """
+        if len(self.rasa_api_token) < 16:
+            raise ConfigurationError(
+                "RASA_API_TOKEN must be set to a random string of at least 16 characters "
+                "(the run command writes one into .env for you)"
+            )
+        return self.rasa_api_token
 
     def require_dashboard_secret_key(self) -> str:
         """The key that signs the dashboard's session cookies and CSRF tokens."""
@@ -139,6 +152,7 @@ def get_settings() -> Settings:
         data_encryption_keys=os.environ.get("DATA_ENCRYPTION_KEYS", "").strip(),
         rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005").strip().rstrip("/"),
         rasa_timeout_seconds=_float("RASA_TIMEOUT_SECONDS", 15.0),
+        rasa_api_token=os.environ.get("RASA_API_TOKEN", "").strip(),
         telegram_bot_token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip(),
         telegram_api_base_url=os.environ.get(
             "TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"

@@ -16,7 +16,8 @@ Reports macro-F1 over the contract intents, overall and per slice (evaluation/sl
 crisis recall, false-crisis rate and training time of each; for (c) minus each baseline, a 95 %
 paired bootstrap interval of the macro-F1 difference (1,000 resamples of the messages); for (c),
 the parse latency of `await agent.parse_message(text)` in process and of POST /model/parse
-through a `rasa run --enable-api` server on 127.0.0.1. Writes results/benchmark.json.
+through the Rasa server as `make run` starts it (`nlu.serve`, 127.0.0.1).
+Writes results/benchmark.json.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import asyncio
 import json
 import os
 import platform
+import secrets
 import socket
 import subprocess
 import sys
@@ -113,17 +115,19 @@ def _free_port() -> int:
 
 
 def _http_latency(model: Path, texts: list[str], log_path: Path) -> dict[str, Any]:
-    """Start `rasa run --enable-api` on 127.0.0.1, time POST /model/parse, stop the server."""
-    from evaluation.rasa_model import ROOT, rasa_executable
+    """Start the Rasa server as `make run` does (nlu.serve: API behind a token, 127.0.0.1),
+    time POST /model/parse, stop the server. The token is a fresh one for this server only."""
+    from evaluation.rasa_model import ROOT
 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
+    token = secrets.token_urlsafe(24)
     command = [
-        rasa_executable(), "run", "--enable-api", "--model", str(model),
+        sys.executable, "-m", "nlu.serve", "--model", str(model),
         "--port", str(port), "--interface", "127.0.0.1",
     ]  # fmt: skip
     python_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    env = dict(os.environ, PYTHONPATH=python_path)
+    env = dict(os.environ, PYTHONPATH=python_path, RASA_API_TOKEN=token)
     started = time.perf_counter()
     with open(log_path, "w") as log:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -134,7 +138,7 @@ def _http_latency(model: Path, texts: list[str], log_path: Path) -> dict[str, An
             if time.perf_counter() - started > SERVER_START_TIMEOUT:
                 return {"error": f"rasa run not ready after {SERVER_START_TIMEOUT}s"}
             try:
-                with urllib.request.urlopen(f"{base}/status", timeout=2) as answer:
+                with urllib.request.urlopen(f"{base}/status?token={token}", timeout=2) as answer:
                     if answer.status == 200:
                         break
             except OSError:
@@ -144,7 +148,8 @@ def _http_latency(model: Path, texts: list[str], log_path: Path) -> dict[str, An
         def parse(text: str) -> float:
             body = json.dumps({"text": text}).encode()
             request = urllib.request.Request(
-                f"{base}/model/parse", data=body, headers={"Content-Type": "application/json"}
+                f"{base}/model/parse?token={token}", data=body,
+                headers={"Content-Type": "application/json"},
             )
             begin = time.perf_counter()
             with urllib.request.urlopen(request, timeout=30) as answer:
@@ -233,7 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"p95 {latency['p95_ms']:.1f} ms")
         http: dict[str, Any] = {"skipped": True}
         if not args.no_http:
-            print("    starting `rasa run --enable-api` on 127.0.0.1 for the HTTP measurement ...")
+            print("    starting the Rasa server (nlu.serve: API behind a token, 127.0.0.1) "
+                  "for the HTTP measurement ...")
             http = _http_latency(model, texts, Path(tmp) / "rasa-run.log")
             if "error" in http:
                 print(f"    HTTP measurement failed: {http['error']}")

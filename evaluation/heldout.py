@@ -13,6 +13,9 @@ whose F1 fell since the previous run (kept as previous_intent_report.json), and 
 macro-F1 is below the floor. It also warns about held-out messages that appear in the training
 data (evaluation/leakage.py) and gives the macro-F1 without them.
 
+`--compare-with REPORT` compares with that intent_report.json instead of the previous run's:
+`make reload` (evaluation/release.py) evaluates a candidate model against the live model's report.
+
 One deliberate difference from `rasa test nlu`: Rasa's evaluation undoes the FallbackClassifier
 (it scores the best intent even when its confidence is below the threshold). In production such a
 message gets the fallback answer, so here `nlu_fallback` stays the prediction and counts as an
@@ -247,6 +250,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", default=DEFAULT_OUT, help=f"report folder ({DEFAULT_OUT})")
     parser.add_argument("--model", default=DEFAULT_MODEL, help=f"model ({DEFAULT_MODEL})")
     parser.add_argument("--data", default=DEFAULT_DATA, help=f"held-out data ({DEFAULT_DATA})")
+    parser.add_argument("--compare-with", metavar="REPORT",
+                        help="name the intents whose F1 fell compared with this intent_report.json "
+                             "(default: the previous run's in the report folder)")
     args = parser.parse_args(argv)
 
     from evaluation.rasa_model import quiet_rasa
@@ -258,8 +264,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     report_path, previous_path = out / REPORT_NAME, out / PREVIOUS_NAME
-    if report_path.exists():
-        shutil.copyfile(report_path, previous_path)
+    if args.compare_with:
+        previous_path, since = Path(args.compare_with), f"compared with {args.compare_with}"
+    else:
+        since = "since the previous run"
+        if report_path.exists():
+            shutil.copyfile(report_path, previous_path)
 
     examples, parses, leaked = asyncio.run(_evaluate(args.model, args.data))
     reports = _write_rasa_reports(examples, parses, out)
@@ -273,11 +283,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         previous = json.loads(previous_path.read_text())
         fallen = fallen_intents(previous, reports["intent"])
         if fallen:
-            print("F1 fell since the previous run: " + ", ".join(
+            print(f"F1 fell {since}: " + ", ".join(
                 f"{name} {before:.2f}→{after:.2f}" for name, before, after in fallen
             ))
         else:
-            print("no intent's F1 fell since the previous run")
+            print(f"no intent's F1 fell {since}")
     print(f"reports: {out}/")
 
     if summary["macro_f1_contract"] < args.floor:

@@ -36,14 +36,15 @@ MODELS_DIR="$ROOT/models"
 mkdir -p "$ROOT/var/log"
 
 # ensure_dotenv: create .env from .env.example on the first run, and add any secret it lacks
-# (PSEUDONYM_SECRET, DASHBOARD_SECRET_KEY, DATA_ENCRYPTION_KEYS) as a fresh random value.
+# (PSEUDONYM_SECRET, DASHBOARD_SECRET_KEY, DATA_ENCRYPTION_KEYS, RASA_API_TOKEN) as a fresh
+# random value.
 ensure_dotenv() {
   local name added=0
   if [ ! -f "$ROOT/.env" ]; then
     say "creating .env from .env.example (edit it to add TELEGRAM_BOT_TOKEN)"
     cp "$ROOT/.env.example" "$ROOT/.env"
   fi
-  for name in PSEUDONYM_SECRET DASHBOARD_SECRET_KEY; do
+  for name in PSEUDONYM_SECRET DASHBOARD_SECRET_KEY RASA_API_TOKEN; do
     if ! grep -q "^$name=." "$ROOT/.env"; then
       printf '\n%s=%s\n' "$name" "$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')" >> "$ROOT/.env"
       say "added a fresh $name to .env"

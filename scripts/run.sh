@@ -37,7 +37,9 @@ pids+=($!)
 wait_for_http actions "http://127.0.0.1:$ACTION_PORT/health" 60 "${pids[-1]}"
 
 say "starting the Rasa server (loading the model takes about a minute)"
-"$VENV_RASA/bin/rasa" run --model "$MODELS_DIR/current.tar.gz" --port "$RASA_PORT" \
+# nlu.serve: `rasa run` with the HTTP API behind RASA_API_TOKEN (make reload loads new models
+# through it), on 127.0.0.1.
+"$VENV_RASA/bin/python" -m nlu.serve --model "$MODELS_DIR/current.tar.gz" --port "$RASA_PORT" \
   --endpoints endpoints.yml --credentials credentials.yml --interface 127.0.0.1 \
   > var/log/rasa.log 2>&1 &
 pids+=($!)

@@ -3,12 +3,7 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
-fingerprint() {
-  { cat config.yml domain.yml; find nlu -type f \( -name '*.yml' -o -name '*.py' \) | sort | xargs cat; } \
-    | sha256sum | cut -d' ' -f1
-}
-
-current=$(fingerprint)
+current=$(bash scripts/fingerprint.sh)
 if [ "${1:-}" != "--force" ] && [ -f "$MODELS_DIR/current.tar.gz" ] \
     && [ "$(cat "$MODELS_DIR/.fingerprint" 2>/dev/null)" = "$current" ]; then
   say "model is up to date (models/current.tar.gz)"

@@ -48,3 +48,16 @@ def test_a_short_dashboard_key_is_refused(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("DASHBOARD_SECRET_KEY", "k" * 32)
     get_settings.cache_clear()
     assert get_settings().require_dashboard_secret_key() == "k" * 32
+
+
+def test_the_rasa_api_token_is_required_and_long(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RASA_API_TOKEN", raising=False)
+    with pytest.raises(ConfigurationError, match="RASA_API_TOKEN"):
+        get_settings().require_rasa_api_token()
+    monkeypatch.setenv("RASA_API_TOKEN", "t" * 15)
+    get_settings.cache_clear()
+    with pytest.raises(ConfigurationError):
+        get_settings().require_rasa_api_token()
+    monkeypatch.setenv("RASA_API_TOKEN", " " + "t" * 16 + " ")
+    get_settings.cache_clear()
+    assert get_settings().require_rasa_api_token() == "t" * 16

@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV_RASA = ROOT / ".venv" / "rasa" / "bin"
 VENV_APP = ROOT / ".venv" / "app" / "bin"
 MODEL = ROOT / "models" / "current.tar.gz"
+# The token of the Rasa server's HTTP API in the tests (RASA_API_TOKEN).
+RASA_API_TOKEN = "test-rasa-api-token-0123456789"
 
 
 def free_port() -> int:
@@ -110,17 +112,19 @@ def action_server(log_dir: Path, database_url: str) -> Service:
     )
 
 
-def rasa_server(log_dir: Path, action_url: str, tracker_url: str, port: int | None = None) -> Service:
+def rasa_server(log_dir: Path, action_url: str, tracker_url: str, port: int | None = None,
+                model: Path = MODEL, api_token: str = RASA_API_TOKEN) -> Service:
+    """The Rasa server as `make run` starts it (nlu.serve: HTTP API behind the token)."""
     port = port or free_port()
     return Service(
         name="rasa",
         argv=[
-            str(VENV_RASA / "rasa"), "run", "--model", str(MODEL), "--port", str(port),
-            "--interface", "127.0.0.1", "--endpoints", "endpoints.yml",
+            str(VENV_RASA / "python"), "-m", "nlu.serve", "--model", str(model),
+            "--port", str(port), "--interface", "127.0.0.1", "--endpoints", "endpoints.yml",
             "--credentials", "credentials.yml",
         ],
         env=base_env(ACTION_ENDPOINT_URL=action_url, TRACKER_DB_DIALECT="sqlite",
-                     TRACKER_DB_URL=tracker_url),
+                     TRACKER_DB_URL=tracker_url, RASA_API_TOKEN=api_token),
         log_dir=log_dir,
         health_url=f"http://127.0.0.1:{port}/",
     )
