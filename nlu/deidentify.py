@@ -22,9 +22,12 @@ assistant missed, store/review.py) and the tests import it; so could the Rasa en
    decimal or time such as 1.5, 10,000 or 10:30 is one number.
 
 Digits of every script count: ASCII, Arabic-Indic (٠-٩), Persian (۰-۹), and any other
-character Python calls a digit (superscripts, full-width …). No digit survives, including a
-digit that Arabizi uses as a letter ("atla3" → "atla<number>"): a trainer can rewrite such an
-example by hand, but a number that leaks cannot be taken back.
+character Python calls a digit (superscripts, full-width …). The one exception is a digit that
+Arabizi writes as a letter, which is what the model learns from ("atla3" is اطلع, "7ad" حد,
+"2esmi" اسمي): an ASCII 2, 3, 5, 6, 7, 8 or 9 kept only inside a Latin word (letters on at least
+one side, never next to another digit) that holds at most two such digits (`ARABIZI_DIGITS`).
+Such a word carries two digits at most and no 0, 1 or 4, so no phone, ID or house number
+can pass through it.
 
 What it cannot know: a name that no phrase introduces ("ابني علي ضاع", "انا احمد من الرمادي"),
 a place or a street name, a number written in words. The review page asks trainers to discard a
@@ -39,7 +42,7 @@ from collections.abc import Iterator
 from itertools import islice
 
 __all__ = [
-    "EMAIL", "HANDLE", "MASKS", "NAME", "NUMBER", "PHONE", "URL", "deidentify",
+    "ARABIZI_DIGITS", "EMAIL", "HANDLE", "MASKS", "NAME", "NUMBER", "PHONE", "URL", "deidentify",
 ]
 
 EMAIL = "<email>"
@@ -322,19 +325,51 @@ def _ascii_digit(char: str) -> str:
         return "0"
 
 
+# Digits Arabizi uses as letters: 2 ء, 3 ع, 5 خ, 6 ط, 7 ح, 8 ق, 9 ص.
+ARABIZI_DIGITS = "2356789"
+MAX_ARABIZI_DIGITS_PER_WORD = 2
+# A Latin word that may hold Arabizi digits: ASCII letters, those digits and apostrophes.
+_LATIN_WORD_RE = re.compile(r"(?<![^\W_])[A-Za-z'" + ARABIZI_DIGITS + r"]+(?![^\W_])")
+
+
+def _arabizi_letter_positions(text: str) -> set[int]:
+    """Positions of the digits that Arabizi words use as letters (kept; see the module)."""
+    kept: set[int] = set()
+    for word in _LATIN_WORD_RE.finditer(text):
+        letters = word.group(0)
+        digits = [i for i, char in enumerate(letters) if char.isdigit()]
+        if (not digits or len(digits) > MAX_ARABIZI_DIGITS_PER_WORD
+                or not any(char.isalpha() for char in letters)):
+            continue
+        if any(i + 1 in digits for i in digits):  # two digits side by side: a number
+            continue
+        if all((i > 0 and letters[i - 1].isalpha())
+               or (i + 1 < len(letters) and letters[i + 1].isalpha()) for i in digits):
+            kept.update(word.start() + i for i in digits)
+    return kept
+
+
 def _mask_digits(text: str) -> str:
     # A copy in which every digit is ASCII, character for character, so positions match.
     shadow = "".join(_ascii_digit(char) for char in text)
+    arabizi = _arabizi_letter_positions(text)
     pieces: list[str] = []
     position = 0
     for match in _DIGITS_RE.finditer(shadow):
+        if match.group("number") and match.end() - match.start() == 1 \
+                and match.start() in arabizi:
+            continue  # an Arabizi letter, left in place
         pieces.append(text[position:match.start()])
         pieces.append(PHONE if match.group("phone") else NUMBER)
         position = match.end()
     pieces.append(text[position:])
     masked = "".join(pieces)
-    # Whatever the patterns missed (a digit the regex engine does not call \d): masked too.
-    return "".join(NUMBER if char.isdigit() else char for char in masked)
+    if not arabizi:
+        # Whatever the patterns missed (a digit the regex engine does not call \d): masked too.
+        return "".join(NUMBER if char.isdigit() else char for char in masked)
+    kept_again = _arabizi_letter_positions(masked)
+    return "".join(NUMBER if char.isdigit() and i not in kept_again else char
+                   for i, char in enumerate(masked))
 
 
 # --------------------------------------------------------------------------------------------
