@@ -23,6 +23,8 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
+from nlu.intents import known_intents
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent
@@ -51,14 +53,6 @@ TOPICS = (
     "doc_civil_id", "doc_civil_registration", "doc_security_clearance", "pss_distress",
     "pss_child", "pss_stigma", "livelihood_support", "privacy_question", "ask_capabilities",
     "bot_challenge",
-)
-INTENTS = (
-    "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "ask_capabilities",
-    "out_of_scope", "housing_damaged_home", "housing_compensation", "housing_shelter",
-    "housing_property_dispute", "doc_civil_id", "doc_civil_registration",
-    "doc_security_clearance", "pss_distress", "pss_child", "pss_stigma", "crisis_self_harm",
-    "crisis_violence", "referral_request", "referral_status", "data_delete", "privacy_question",
-    "livelihood_support", "inform",
 )
 # Safety kind -> need category of its urgent referral offer.
 SAFETY_KINDS = {"self_harm": "psychosocial", "violence": "protection"}
@@ -233,7 +227,7 @@ def _topic(topic: str, content_dir: ContentDir) -> dict[str, Any]:
 
 
 def topics(*, content_dir: ContentDir = None) -> tuple[str, ...]:
-    """The information topics that have an answer (names are intents of the contract)."""
+    """The information topics that have an answer (each name is an intent of domain.yml)."""
     return tuple(_load("answers", content_dir).get("topics") or {})
 
 
@@ -556,13 +550,14 @@ def _validate_messages(data: Mapping[str, Any], problems: list[str]) -> None:
 def _validate_answers(data: Mapping[str, Any], problems: list[str]) -> None:
     topics = data.get("topics") or {}
     defaults = data.get("defaults") or {}
+    intents = known_intents()
     for topic in TOPICS:
         if topic not in topics:
             problems.append(f"answers.yml: missing topic {topic}")
     for topic, spec in topics.items():
         where = f"answers.yml: {topic}"
-        if topic not in INTENTS:
-            problems.append(f"{where}: not an intent of the contract")
+        if topic not in intents:
+            problems.append(f"{where}: not an intent of domain.yml")
         if not isinstance(spec, Mapping):
             problems.append(f"{where}: expected a mapping")
             continue
@@ -618,7 +613,7 @@ def _check_payload(payload: Any, where: str, problems: list[str]) -> None:
     except ValueError as error:
         problems.append(f"{where}: {error}")
         return
-    if intent not in INTENTS:
+    if intent not in known_intents():
         problems.append(f"{where}: unknown intent {intent!r}")
 
 

@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from evaluation import CONTRACT_INTENTS, CRISIS_INTENTS, FALLBACK_INTENT
+from evaluation import CONTRACT_INTENTS, CRISIS_INTENTS, FALLBACK_INTENT, evaluated_intents
 from evaluation.leakage import find_leaks
 from evaluation.metrics import (
     entity_scores,
@@ -60,10 +60,17 @@ PREVIOUS_NAME = "previous_intent_report.json"
 ENTITY = "governorate"
 
 
+_REPORT_TOTALS = {"accuracy", "macro avg", "micro avg", "weighted avg", FALLBACK_INTENT}
+
+
 def fallen_intents(
-    previous: dict[str, Any], current: dict[str, Any], intents: Sequence[str] = CONTRACT_INTENTS
+    previous: dict[str, Any], current: dict[str, Any], intents: Sequence[str] | None = None
 ) -> list[tuple[str, float, float]]:
-    """(intent, previous F1, current F1) for each intent whose F1 fell between two Rasa reports."""
+    """(intent, previous F1, current F1) for each intent whose F1 fell between two Rasa reports
+    (by default the contract's intents and any other intent the current report scores)."""
+    if intents is None:
+        intents = CONTRACT_INTENTS + tuple(sorted(
+            set(current) - set(CONTRACT_INTENTS) - _REPORT_TOTALS))
     fallen = []
     for intent in intents:
         before = (previous.get(intent) or {}).get("f1-score")
@@ -151,13 +158,14 @@ def summarise(
     pred = [p.intent for p in parses]
     clean = [i for i in range(len(examples)) if i not in set(leaked)]
     raw = [p.raw_intent for p in parses]
-    scores = per_label_scores(gold, pred, CONTRACT_INTENTS)
+    intents = evaluated_intents(gold)
+    scores = per_label_scores(gold, pred, intents)
     alarms, negatives = false_alarm_rate(gold, pred, CRISIS_INTENTS)
     strict = entity_scores([e.entities for e in examples], [p.entities for p in parses], ENTITY)
     slices: dict[str, Any] = {}
     for name in SLICES:
         idx = [i for i, e in enumerate(examples) if assign_slice(e.text) == name]
-        labels = sorted({gold[i] for i in idx} & set(CONTRACT_INTENTS))
+        labels = sorted({gold[i] for i in idx} & set(intents))
         slices[name] = {
             "messages": len(idx),
             "macro_f1": macro_f1([gold[i] for i in idx], [pred[i] for i in idx], labels),
@@ -166,8 +174,10 @@ def summarise(
     return {
         "messages": len(examples),
         "accuracy": sum(g == p for g, p in zip(gold, pred)) / len(gold),
-        "macro_f1_contract": macro_f1(gold, pred, CONTRACT_INTENTS),
-        "macro_f1_contract_without_fallback": macro_f1(gold, raw, CONTRACT_INTENTS),
+        # "contract": the contract's intents and any a trainer added (`evaluated_intents`).
+        "evaluated_intents": list(intents),
+        "macro_f1_contract": macro_f1(gold, pred, intents),
+        "macro_f1_contract_without_fallback": macro_f1(gold, raw, intents),
         "fallback_predictions": sum(p == FALLBACK_INTENT for p in pred),
         "per_intent": {k: vars(v) for k, v in scores.items()},
         "crisis_recall": {
@@ -182,7 +192,7 @@ def summarise(
         "safety_net": _safety_net_figures(gold, pred, [e.text for e in examples]),
         "leaked_into_training": [examples[i].text for i in leaked],
         "macro_f1_contract_without_leaked": macro_f1(
-            [gold[i] for i in clean], [pred[i] for i in clean], CONTRACT_INTENTS
+            [gold[i] for i in clean], [pred[i] for i in clean], intents
         ),
     }
 
@@ -200,7 +210,9 @@ def _print_summary(summary: dict[str, Any], rasa_entity: dict[str, Any], floor: 
     crisis = summary["crisis_recall"]
     any_crisis = summary["crisis_recall_any_crisis_intent"]
     alarm = summary["false_crisis"]
-    print(f"\nmacro-F1 over the {len(CONTRACT_INTENTS)} contract intents: "
+    added = len(summary["evaluated_intents"]) - len(CONTRACT_INTENTS)
+    also = f" and {added} more intents of the held-out files" if added else ""
+    print(f"\nmacro-F1 over the {len(CONTRACT_INTENTS)} contract intents{also}: "
           f"{summary['macro_f1_contract']:.3f}  (floor {floor:.2f}; "
           f"{summary['macro_f1_contract_without_fallback']:.3f} if the fallback were undone)")
     token_text = f"{token_f1:.3f}" if token_f1 is not None else "n/a"

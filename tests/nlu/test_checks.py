@@ -46,6 +46,13 @@ def test_too_few_examples_for_a_contract_intent(tmp_path: Path) -> None:
     assert any("'greet' has 2 examples" in p.message for p in problems)
 
 
+def test_too_few_examples_for_a_new_intent_a_trainer_added(tmp_path: Path) -> None:
+    path = nlu_file(tmp_path, "new.yml", {"housing_utilities": ["الكهرباء مقطوعة عن بيتنا"]})
+    problems: list = []
+    check_training_data([path], problems, min_examples=3)
+    assert any("'housing_utilities' has 1 examples" in p.message for p in problems)
+
+
 def test_the_same_example_under_two_intents(tmp_path: Path) -> None:
     a = nlu_file(tmp_path, "a.yml", {"greet": ["هلو شلونك"]})
     b = nlu_file(tmp_path, "b.yml", {"thank": ["هلو شلونك"]})
