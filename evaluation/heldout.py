@@ -174,10 +174,11 @@ def summarise(
     return {
         "messages": len(examples),
         "accuracy": sum(g == p for g, p in zip(gold, pred)) / len(gold),
-        # "contract": the contract's intents and any a trainer added (`evaluated_intents`).
+        "macro_f1_contract": macro_f1(gold, pred, CONTRACT_INTENTS),
+        "macro_f1_contract_without_fallback": macro_f1(gold, raw, CONTRACT_INTENTS),
+        # Every intent with held-out messages: the contract's, and any a trainer added.
         "evaluated_intents": list(intents),
-        "macro_f1_contract": macro_f1(gold, pred, intents),
-        "macro_f1_contract_without_fallback": macro_f1(gold, raw, intents),
+        "macro_f1_all": macro_f1(gold, pred, intents),
         "fallback_predictions": sum(p == FALLBACK_INTENT for p in pred),
         "per_intent": {k: vars(v) for k, v in scores.items()},
         "crisis_recall": {
@@ -192,9 +193,19 @@ def summarise(
         "safety_net": _safety_net_figures(gold, pred, [e.text for e in examples]),
         "leaked_into_training": [examples[i].text for i in leaked],
         "macro_f1_contract_without_leaked": macro_f1(
-            [gold[i] for i in clean], [pred[i] for i in clean], intents
+            [gold[i] for i in clean], [pred[i] for i in clean], CONTRACT_INTENTS
         ),
     }
+
+
+def lowest_macro_f1(summary: dict[str, Any]) -> float:
+    """The figure the floor applies to: the lower of the contract's and all intents' macro-F1
+    (a trainer's new intent cannot hide behind the contract, nor the contract behind it)."""
+    return min(summary["macro_f1_contract"], summary.get("macro_f1_all", 1.0))
+
+
+def below_floor(summary: dict[str, Any], floor: float) -> bool:
+    return lowest_macro_f1(summary) < floor
 
 
 def _print_summary(summary: dict[str, Any], rasa_entity: dict[str, Any], floor: float) -> None:
@@ -210,11 +221,13 @@ def _print_summary(summary: dict[str, Any], rasa_entity: dict[str, Any], floor: 
     crisis = summary["crisis_recall"]
     any_crisis = summary["crisis_recall_any_crisis_intent"]
     alarm = summary["false_crisis"]
-    added = len(summary["evaluated_intents"]) - len(CONTRACT_INTENTS)
-    also = f" and {added} more intents of the held-out files" if added else ""
-    print(f"\nmacro-F1 over the {len(CONTRACT_INTENTS)} contract intents{also}: "
+    print(f"\nmacro-F1 over the {len(CONTRACT_INTENTS)} contract intents: "
           f"{summary['macro_f1_contract']:.3f}  (floor {floor:.2f}; "
           f"{summary['macro_f1_contract_without_fallback']:.3f} if the fallback were undone)")
+    added = sorted(set(summary["evaluated_intents"]) - set(CONTRACT_INTENTS))
+    print(f"macro-F1 over all {len(summary['evaluated_intents'])} intents with held-out messages "
+          f"(also {', '.join(added) or 'none'}): {summary['macro_f1_all']:.3f}  "
+          f"(floor {floor:.2f})")
     token_text = f"{token_f1:.3f}" if token_f1 is not None else "n/a"
     print(f"governorate entity F1: {token_text} (Rasa, token level); "
           f"{strict['f1']:.3f} (exact span and value; P {strict['precision']:.3f}, "
@@ -302,8 +315,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"no intent's F1 fell {since}")
     print(f"reports: {out}/")
 
-    if summary["macro_f1_contract"] < args.floor:
-        print(f"FAIL: macro-F1 {summary['macro_f1_contract']:.3f} is below the floor "
+    if below_floor(summary, args.floor):
+        print(f"FAIL: macro-F1 {lowest_macro_f1(summary):.3f} is below the floor "
               f"{args.floor:.2f}", file=sys.stderr)
         return 1
     return 0
