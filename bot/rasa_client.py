@@ -18,6 +18,15 @@ class RasaUnavailable(Exception):
     """
 
 
+class RasaTurnFailed(RasaUnavailable):
+    """Rasa answered, but the turn said nothing: an action inside it failed.
+
+    Rasa's REST channel answers 200 with `[]` when a custom action cannot run (the action
+    server is down or restarting): Rasa itself is up and the conversation so far is kept in
+    its tracker store, so the user can simply try the step again in a moment.
+    """
+
+
 class RasaClient:
     """Sends one user turn to Rasa and returns its replies."""
 
@@ -39,8 +48,10 @@ class RasaClient:
             replies = response.json()
         except ValueError as error:
             raise RasaUnavailable("invalid JSON") from error
-        if not isinstance(replies, list) or not replies:
-            raise RasaUnavailable("empty reply")
+        if not isinstance(replies, list):
+            raise RasaUnavailable("invalid reply")
+        if not replies:
+            raise RasaTurnFailed("empty reply")
         return replies
 
     async def close(self) -> None:
