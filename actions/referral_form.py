@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -130,6 +131,10 @@ class ValidateReferralForm(FormValidationAction):
     def validate_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is True:
+            # The form's idempotency key: drawn once, kept through retries of the submission.
+            key = tracker.get_slot("referral_key") or secrets.token_hex(16)
+            return {"consent": True, "referral_key": key}
         if isinstance(value, bool):
             return {"consent": value}
         dispatcher.utter_message(response="utter_invalid_choice")
@@ -197,6 +202,8 @@ class ValidateReferralForm(FormValidationAction):
     def validate_confirm(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is None:  # cleared to ask again after a failed submission: nothing to say
+            return {"confirm": None}
         if isinstance(value, bool):
             return {"confirm": value}
         dispatcher.utter_message(response="utter_invalid_choice")

@@ -107,7 +107,22 @@ def test_the_description_is_optional_and_short() -> None:
 
 @pytest.mark.parametrize("slot", ["consent", "confirm"])
 def test_yes_no_questions_need_a_yes_or_a_no(slot: str) -> None:
-    assert validate(slot, True, intent="affirm")[0] == {slot: True}
+    assert validate(slot, True, intent="affirm")[0][slot] is True
     assert validate(slot, False, intent="deny")[0] == {slot: False}
     result, responses = validate(slot, "ممكن بعدين", intent="out_of_scope")
     assert result == {slot: None} and responses == ["utter_invalid_choice"]
+
+
+def test_consent_draws_the_forms_idempotency_key_once() -> None:
+    first, _ = validate("consent", True, intent="affirm")
+    second, _ = validate("consent", True, intent="affirm")
+    assert len(first["referral_key"]) == 32 and first["referral_key"] != second["referral_key"]
+    # Validated again (the form reopened after a failed submission): the key stays.
+    tracker = create_tracker(slots={"referral_key": "k" * 32}, intent="affirm",
+                             active_loop="referral_form")
+    again = ValidateReferralForm().validate_consent(True, CollectingDispatcher(), tracker, {})
+    assert again == {"consent": True, "referral_key": "k" * 32}
+
+
+def test_a_confirmation_cleared_to_ask_again_is_not_an_invalid_answer() -> None:
+    assert validate("confirm", None, intent="affirm") == ({"confirm": None}, [])
