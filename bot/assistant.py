@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.callbacks import (
@@ -228,21 +228,24 @@ class Assistant:
 
         When Rasa is up but the turn failed inside it (the action server is down or
         restarting), the answers given so far are kept in Rasa's tracker store: the user is
-        told so and asked to try again in a moment, not given the emergency apology. A pressed
+        told so and asked to try again in a moment, not given the emergency apology. When Rasa
+        itself is down or slow, the apology with the emergency numbers. Either way a pressed
         button's keyboard is gone by then, so the message offers it again as "Try again".
         """
         try:
             replies = await self._rasa.send(key, text, metadata)
         except RasaTurnFailed:
             logger.warning("a Rasa turn failed (an action did not run): asking to try again")
-            buttons = [] if retry is None else [
-                {"title": _title(message("retry_button", language)), "payload": retry.payload}]
-            return self._render([{"text": message("turn_failed", language), "buttons": buttons}],
-                                language)
+            return self._failure("turn_failed", language, retry)
         except RasaUnavailable as error:
             logger.warning("Rasa unavailable (%s): sending the apology", error)
-            return self._render([{"text": message("apology_unavailable", language)}], language)
+            return self._failure("apology_unavailable", language, retry)
         return self._render(replies, language)
+
+    def _failure(self, key: str, language: str, retry: StoredButton | None) -> list[OutgoingMessage]:
+        buttons = [] if retry is None else [
+            {"title": _title(message("retry_button", language)), "payload": retry.payload}]
+        return self._render([{"text": message(key, language), "buttons": buttons}], language)
 
     async def _crisis_turn(
         self, key: str, crisis: CrisisKind, language: str, metadata: dict[str, Any]
@@ -289,7 +292,12 @@ class Assistant:
                 return (link.language if had_language else None), link.chosen_language
 
         try:
-            previous, chosen = await asyncio.to_thread(work)
+            try:
+                previous, chosen = await asyncio.to_thread(work)
+            except IntegrityError:
+                # A user's first updates can arrive together (say, queued while the bot was
+                # down) and are handled concurrently: the other one created the link first.
+                previous, chosen = await asyncio.to_thread(work)
         except SQLAlchemyError:
             logger.exception("chat link could not be stored")
             return None, None

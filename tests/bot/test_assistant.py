@@ -158,3 +158,16 @@ async def test_a_flood_is_answered_kindly_once_and_not_forwarded(stub, sqlite_se
     # A crisis message still goes through, whatever the rate.
     crisis = await assistant.on_text(turn(9), "I want to kill myself")
     assert crisis and stub.received[-1]["message"] == "/crisis_self_harm"
+
+
+async def test_a_new_users_first_updates_handled_at_once_link_the_chat_without_error(stub, sqlite_session_factory, caplog) -> None:  # type: ignore[no-untyped-def]
+    # Updates queued while the bot was down arrive together and are handled concurrently
+    # (/help takes no per-user lock): both may try to create the chat link.
+    assistant = make_assistant(stub.url, sqlite_session_factory)
+    for user in range(20):
+        first = Turn(telegram_user_id=USER + 100 + user, chat_id=USER + 100 + user)
+        languages = await asyncio.gather(*(assistant.language_of(first) for _ in range(4)))
+        assert languages == ["ar"] * 4
+    assert "chat link could not be stored" not in caplog.text
+    with sqlite_session_factory() as session:
+        assert session.query(ChatLink).count() == 20
