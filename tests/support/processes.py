@@ -47,8 +47,14 @@ class Service:
         return self.log_dir / f"{self.name}.log"
 
     def start(self, timeout: float = 60.0, ready_line: str | None = None) -> Service:
+        """Start (or restart) the process; wait for its health URL or its ready line.
+
+        A restarted service appends to the same log: only lines written since this start
+        count as ready.
+        """
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
+        log_start = log.tell()
         self.process = subprocess.Popen(  # noqa: S603 (our own commands)
             self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -59,7 +65,7 @@ class Service:
                 raise RuntimeError(f"{self.name} exited early:\n{self.log_tail()}")
             if self.health_url and http_ok(self.health_url):
                 return self
-            if ready_line and ready_line in self.log_path.read_text(errors="replace"):
+            if ready_line and ready_line.encode() in self.log_path.read_bytes()[log_start:]:
                 return self
             time.sleep(0.5)
         raise TimeoutError(f"{self.name} not ready after {timeout}s:\n{self.log_tail()}")
