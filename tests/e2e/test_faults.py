@@ -285,3 +285,23 @@ def test_updates_queued_while_the_bot_is_down_are_each_answered_once(faulty: Own
     assert {user: len(telegram.sent_messages(user, since=since)) for user in users} == counts
     log = faulty.bot.log_path.read_bytes()[log_start:].decode(errors="replace")
     assert "Traceback" not in log and " ERROR " not in log
+
+
+def test_a_turn_the_bot_gave_up_on_leaves_no_message_text_in_rasas_log(faulty: OwnStack) -> None:
+    # A bot that waits 30 ms for Rasa gives up in the middle of the turn; Rasa's REST channel
+    # then logs the cancelled turn, with the user's message unless logging.yml withholds it.
+    secret = "بيتي بحي النصر رقم الدار ١٢"
+    with FakeTelegram(token=BOT_TOKEN) as impatient_telegram:
+        impatient = start_bot(faulty.stack, impatient_telegram, RASA_TIMEOUT_SECONDS="0.03")
+        try:
+            for attempt in range(6):
+                since = impatient_telegram.mark()
+                impatient_telegram.push_text(74401 + attempt, f"{secret} {attempt}")
+                wait_for(impatient_telegram, 74401 + attempt, since, lambda m: True)
+        finally:
+            impatient.stop()
+    time.sleep(1)
+    rasa_log = faulty.rasa.log_path.read_text(errors="replace")
+    assert "rest.message.received.timeout" in rasa_log, "no turn was cut short: inconclusive"
+    assert "<withheld>" in rasa_log
+    assert secret not in rasa_log and "\\u0628\\u064a\\u062a\\u064a" not in rasa_log

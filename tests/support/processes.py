@@ -118,10 +118,11 @@ def rasa_server(log_dir: Path, action_url: str, tracker_url: str, port: int | No
         argv=[
             str(VENV_RASA / "rasa"), "run", "--model", str(MODEL), "--port", str(port),
             "--interface", "127.0.0.1", "--endpoints", "endpoints.yml",
-            "--credentials", "credentials.yml",
+            "--credentials", "credentials.yml", "--logging-config-file", "logging.yml",
         ],
-        env=base_env(ACTION_ENDPOINT_URL=action_url, TRACKER_DB_DIALECT="sqlite",
-                     TRACKER_DB_URL=tracker_url),
+        env=base_env(ACTION_ENDPOINT_URL=action_url, TRACKER_DB_URL=tracker_url,
+                     # "sqlite" or "postgresql" (the URL's scheme without a driver)
+                     TRACKER_DB_DIALECT=tracker_url.split(":", 1)[0].split("+", 1)[0]),
         log_dir=log_dir,
         health_url=f"http://127.0.0.1:{port}/",
     )
