@@ -51,6 +51,7 @@ class Settings:
     pseudonym_secret: str
     rasa_url: str
     rasa_timeout_seconds: float
+    rasa_max_concurrent_requests: int
     telegram_bot_token: str
     telegram_api_base_url: str
     telegram_mode: str
@@ -123,6 +124,7 @@ def get_settings() -> Settings:
         pseudonym_secret=os.environ.get("PSEUDONYM_SECRET", "").strip(),
         rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005").strip().rstrip("/"),
         rasa_timeout_seconds=_float("RASA_TIMEOUT_SECONDS", 15.0),
+        rasa_max_concurrent_requests=_int("RASA_MAX_CONCURRENT_REQUESTS", 8),
         telegram_bot_token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip(),
         telegram_api_base_url=os.environ.get(
             "TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"

@@ -171,3 +171,15 @@ async def test_a_new_users_first_updates_handled_at_once_link_the_chat_without_e
     assert "chat link could not be stored" not in caplog.text
     with sqlite_session_factory() as session:
         assert session.query(ChatLink).count() == 20
+
+
+async def test_turns_beyond_the_limit_wait_in_the_bot_instead_of_timing_out_in_rasa(stub) -> None:  # type: ignore[no-untyped-def]
+    # Six turns, two at a time, each 0.3 s in Rasa: about 0.9 s, and none hits the timeout.
+    stub.delay = 0.3
+    client = RasaClient(stub.url, timeout_seconds=2.0, max_concurrent=2)
+    started = asyncio.get_running_loop().time()
+    replies = await asyncio.gather(*(client.send(f"user-{i}", "مرحبا", {}) for i in range(6)))
+    elapsed = asyncio.get_running_loop().time() - started
+    await client.close()
+    assert all(r == [{"recipient_id": "x", "text": "أهلاً"}] for r in replies)
+    assert elapsed >= 0.85
