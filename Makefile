@@ -47,7 +47,7 @@ users: ## dashboard accounts: make users ARGS="create --username amal --role cas
 clean: ## remove trained models, results and local databases (keeps the environments)
 	rm -rf models results var
 
-.PHONY: evaluate cross-validate benchmark eval-data
+.PHONY: evaluate cross-validate benchmark eval-data load-benchmark
 
 evaluate: ## held-out NLU evaluation of the model (fails below the macro-F1 floor)
 	@bash scripts/train.sh && source scripts/env.sh && .venv/rasa/bin/python -m evaluation.heldout
@@ -61,3 +61,6 @@ benchmark: ## keyword and TF-IDF baselines against our pipeline (results/benchma
 
 eval-data: ## MentalQA and Iraqi tweets through the model and the safety net (counts only)
 	@bash scripts/train.sh && source scripts/env.sh && .venv/rasa/bin/python -m evaluation.eval_data
+
+load-benchmark: ## 200 simulated Telegram users × 10 messages through the whole stack (results/load.json); ARGS="--users 50 --database-url postgresql://…"
+	@bash scripts/train.sh && source scripts/env.sh && .venv/app/bin/python -m evaluation.load $(ARGS)
