@@ -33,7 +33,7 @@ actions: ## run only the action server
 	@source scripts/env.sh && .venv/app/bin/python -m actions --port $${ACTION_PORT}
 
 rasa: ## run only the Rasa server
-	@source scripts/env.sh && .venv/rasa/bin/rasa run --model models/current.tar.gz --port $${RASA_PORT} --endpoints endpoints.yml --credentials credentials.yml --logging-config-file logging.yml
+	@source scripts/env.sh && .venv/rasa/bin/python -m nlu.serve run --model models/current.tar.gz --port $${RASA_PORT} --endpoints endpoints.yml --credentials credentials.yml --logging-config-file logging.yml
 
 bot: ## run only the bot (Telegram, or the console chat without a token)
 	@source scripts/env.sh && .venv/app/bin/python -m bot

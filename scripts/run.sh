@@ -37,7 +37,8 @@ pids+=($!)
 wait_for_http actions "http://127.0.0.1:$ACTION_PORT/health" 60 "${pids[-1]}"
 
 say "starting the Rasa server (loading the model takes about a minute)"
-"$VENV_RASA/bin/rasa" run --model "$MODELS_DIR/current.tar.gz" --port "$RASA_PORT" \
+# nlu.serve is `rasa` with the action-reply schema checked once (see nlu/serve.py).
+"$VENV_RASA/bin/python" -m nlu.serve run --model "$MODELS_DIR/current.tar.gz" --port "$RASA_PORT" \
   --endpoints endpoints.yml --credentials credentials.yml --interface 127.0.0.1 \
   --logging-config-file logging.yml \
   > var/log/rasa.log 2>&1 &

@@ -23,7 +23,7 @@ say "held-out NLU evaluation (fails below the macro-F1 floor)"
 "$VENV_RASA/bin/python" -m evaluation.heldout
 
 say "pytest: Rasa components (Rasa environment)"
-"$VENV_RASA/bin/python" -m pytest -q -p no:cacheprovider tests/nlu/test_components.py
+"$VENV_RASA/bin/python" -m pytest -q -p no:cacheprovider tests/nlu/test_components.py tests/nlu/test_serve.py
 
 say "pytest: everything else (application environment)"
 "$VENV_APP/bin/python" -m pytest "$@"

@@ -116,7 +116,8 @@ def rasa_server(log_dir: Path, action_url: str, tracker_url: str, port: int | No
     return Service(
         name="rasa",
         argv=[
-            str(VENV_RASA / "rasa"), "run", "--model", str(MODEL), "--port", str(port),
+            str(VENV_RASA / "python"), "-m", "nlu.serve", "run", "--model", str(MODEL),
+            "--port", str(port),
             "--interface", "127.0.0.1", "--endpoints", "endpoints.yml",
             "--credentials", "credentials.yml", "--logging-config-file", "logging.yml",
         ],
