@@ -301,6 +301,16 @@ def _status_kib(pid: int, field_name: str) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (its exited children not included)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class MemoryWatch:
     """Samples each process tree: the peak VmHWM of every process seen, summed per service."""
 
@@ -472,6 +482,9 @@ def print_table(report: dict[str, Any]) -> None:
     ]
     for name, mem in report["memory"].items():
         rows.append((f"peak RSS {name}", f"{mem['peak_mib']} MiB ({mem['processes']} process(es))"))
+    for name, seconds in report["cpu_seconds_while_driving"].items():
+        share = seconds / max(report["summary"]["wall_seconds"], 1e-9)
+        rows.append((f"CPU {name}", f"{seconds} s ({share:.0%} of one core)"))
     width = max(len(r[0]) for r in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
@@ -522,7 +535,10 @@ def main() -> None:
                 asyncio.run(drive(telegram, argparse.Namespace(**{**vars(args), "think": 0, "ramp": 0}), warm))
                 telegram.loop = None
                 print(f"stack up; driving {args.users} users × {args.messages} messages…", flush=True)
+                cpu_before = {name: cpu_seconds(pid) for name, pid in roots.items()}
                 results, wall = asyncio.run(drive(telegram, args, plans))
+                cpu = {name: round(cpu_seconds(pid) - cpu_before[name], 1)
+                       for name, pid in roots.items()}
         finally:
             bot.stop()
             rasa.stop()
@@ -547,7 +563,9 @@ def main() -> None:
     errors["total"] = (errors["no_reply"] + errors["apology_or_try_again"] + errors["fake_api_5xx"]
                        + log_lines)
     report = {"config": config, "machine": host, "summary": summary, "errors": errors,
-              "memory": memory.report(), "logs_dir": str(work.relative_to(ROOT))}
+              "memory": memory.report(), "cpu_seconds_while_driving": cpu,
+              "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+              "logs_dir": str(work.relative_to(ROOT))}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     print_table(report)
