@@ -39,6 +39,7 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ import yaml
 from content.loader import message
 from evaluation.metrics import percentile
 from store.migrate import upgrade
+from store.models import utcnow
 from tests.support.fake_telegram import FakeTelegram, JsonDict, normalize_chat_id
 from tests.support.processes import (
     MODEL,
@@ -448,7 +450,8 @@ def summarise(results: list[UserResult], wall: float, telegram: ObservedTelegram
     }
 
 
-def stored_codes(database_url: str) -> list[str]:
+def stored_codes(database_url: str, since: datetime) -> list[str]:
+    """Codes of the referrals stored since the run began (a given database may hold others)."""
     from sqlalchemy import select
 
     from store.db import make_engine, make_session_factory
@@ -457,7 +460,7 @@ def stored_codes(database_url: str) -> list[str]:
     engine = make_engine(database_url)
     try:
         with make_session_factory(engine)() as session:
-            return list(session.scalars(select(Referral.code)))
+            return list(session.scalars(select(Referral.code).where(Referral.created_at >= since)))
     finally:
         engine.dispose()
 
@@ -524,6 +527,7 @@ def main() -> None:
     config["tracker_store"] = tracker_url.split(":", 1)[0]
     host = machine()
 
+    began = utcnow()
     with ObservedTelegram(BOT_TOKEN) as telegram:
         actions, rasa, bot = start_stack(work, telegram, database_url, tracker_url, {})
         try:
@@ -545,7 +549,7 @@ def main() -> None:
             actions.stop()
         summary = summarise(results, wall, telegram, users)
     shown = set().union(*(r.codes for r in results))
-    stored = stored_codes(database_url)
+    stored = stored_codes(database_url, began)
     summary["referrals_stored"] = len(stored)
     summary["referrals_shown_not_stored"] = len(shown - set(stored))
     summary["referrals_stored_twice_for_a_user"] = sum(max(len(r.codes) - 1, 0) for r in results)

@@ -92,7 +92,7 @@ def own_stack(work: Path, database_url: str) -> Iterator[OwnStack]:
             try:
                 yield OwnStack(stack, telegram, bot)
             finally:
-                bot.stop()  # before the fake Telegram it confirms its last updates to
+                bot.stop()  # before the fake API: at shutdown it confirms its last updates
     finally:
         rasa.stop()
         actions.stop()
@@ -183,7 +183,8 @@ def own_postgres() -> Iterator[ThrowawayPostgres]:
     server.destroy()
 
 
-def test_the_database_stops_during_submission_and_the_retry_stores_one_referral(tmp_path: Path, own_postgres: ThrowawayPostgres) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_stops_during_submission_and_the_retry_stores_one_referral(
+        tmp_path: Path, own_postgres: ThrowawayPostgres) -> None:
     with own_stack(tmp_path, own_postgres.url) as running:
         telegram, user = running.telegram, 74101
         question = to_the_governorate_question(telegram, user)
@@ -214,7 +215,8 @@ def test_the_database_stops_during_submission_and_the_retry_stores_one_referral(
         assert referral.code == code and referral.description == "نحتاج ترميم الشباك"
 
         # Telegram delivers the confirming update again (a bot that died before confirming
-        # it): the same update id never stores a second referral.
+        # it): the same update id never stores a second referral. (A "yes" repeated while the
+        # form still waits is covered by the form's key: tests/actions/test_referral_submit.py.)
         running.bot.stop()
         since = telegram.mark()
         telegram.push_update({"update_id": confirm_update, "message": {
