@@ -42,7 +42,7 @@ actions: ## run only the action server
 	@source scripts/env.sh && .venv/app/bin/python -m actions --port $${ACTION_PORT}
 
 rasa: ## run only the Rasa server (on 127.0.0.1; its HTTP API needs RASA_API_TOKEN)
-	@source scripts/env.sh && ensure_dotenv && .venv/rasa/bin/python -m nlu.serve --model models/current.tar.gz --port $${RASA_PORT} --endpoints endpoints.yml --credentials credentials.yml
+	@source scripts/env.sh && ensure_dotenv && .venv/rasa/bin/python -m nlu.serve --model models/current.tar.gz --port $${RASA_PORT} --endpoints endpoints.yml --credentials credentials.yml --logging-config-file logging.yml
 
 bot: ## run only the bot (Telegram, or the console chat without a token)
 	@source scripts/env.sh && .venv/app/bin/python -m bot
@@ -61,7 +61,7 @@ clean: ## remove trained models, results and local databases (keeps the environm
 review-export: ## write messages trainers labelled on /review into nlu/data/nlu/reviewed.yml
 	@source scripts/env.sh && .venv/app/bin/python -m store.review export
 
-.PHONY: evaluate cross-validate benchmark eval-data
+.PHONY: evaluate cross-validate benchmark eval-data load-benchmark
 
 evaluate: ## held-out NLU evaluation of a model trained from the data as it is (aside, not live; fails below the floor)
 	@bash scripts/reload.sh --evaluate-only
@@ -75,3 +75,6 @@ benchmark: ## keyword and TF-IDF baselines against our pipeline (results/benchma
 
 eval-data: ## MentalQA and Iraqi tweets through the model and the safety net (counts only)
 	@bash scripts/train.sh && source scripts/env.sh && .venv/rasa/bin/python -m evaluation.eval_data
+
+load-benchmark: ## 200 simulated Telegram users × 10 messages through the whole stack (results/load.json); ARGS="--users 50 --database-url postgresql://…"
+	@bash scripts/train.sh && source scripts/env.sh && .venv/app/bin/python -m evaluation.load $(ARGS)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -12,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import latest_intent
 from common.phone import normalize_iraqi_mobile
 from nlu.arabic import normalize
-from nlu.places import canonical_governorate
+from nlu.places import GOVERNORATES, canonical_governorate
 
 FORM_NAME = "referral_form"
 DESCRIPTION_MAX_CHARS = 500
@@ -93,6 +95,28 @@ def contact_method_from_text(text: str) -> str | None:
     return _match_keywords(text, CONTACT_WORDS)
 
 
+def is_validated_value(slot: str, value: Any) -> bool:
+    """Whether a filled form slot holds a value its validator could have returned.
+
+    Rasa fills slots from the user's message before it calls this action; when the action
+    server is down that turn fails after the filling, so a raw answer ("ها", a typed place)
+    can stay in the tracker unvalidated and, without this check, be stored as it is.
+    """
+    if slot in ("consent", "confirm"):
+        return isinstance(value, bool)
+    if slot == "need_category":
+        return value in CATEGORIES
+    if slot == "governorate":
+        return value in GOVERNORATES or value == GOVERNORATE_OTHER
+    if slot == "contact_method":
+        return value in ("telegram", "phone")
+    if slot == "phone":
+        return isinstance(value, str) and normalize_iraqi_mobile(value) == value
+    if slot == "description":
+        return isinstance(value, str) and 0 < len(value) <= DESCRIPTION_MAX_CHARS
+    return True
+
+
 class ValidateReferralForm(FormValidationAction):
     """Validates each answer of `referral_form` and decides which questions remain."""
 
@@ -117,6 +141,21 @@ class ValidateReferralForm(FormValidationAction):
                 slots.remove(slot)
         return slots
 
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Validate this turn's answers, and clear any earlier answer left unvalidated.
+
+        A cleared answer is simply asked again (see `is_validated_value`).
+        """
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        validated = {e["name"] for e in events if e.get("event") == "slot"}
+        for slot in self.domain_slots(domain):
+            value = tracker.get_slot(slot)
+            if slot not in validated and value is not None and not is_validated_value(slot, value):
+                events.append(SlotSet(slot, None))
+        return events
+
     async def extract_need_category(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -130,6 +169,10 @@ class ValidateReferralForm(FormValidationAction):
     def validate_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is True:
+            # The form's idempotency key: drawn once, kept through retries of the submission.
+            key = tracker.get_slot("referral_key") or secrets.token_hex(16)
+            return {"consent": True, "referral_key": key}
         if isinstance(value, bool):
             return {"consent": value}
         dispatcher.utter_message(response="utter_invalid_choice")
@@ -197,6 +240,8 @@ class ValidateReferralForm(FormValidationAction):
     def validate_confirm(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is None:  # cleared to ask again after a failed submission: nothing to say
+            return {"confirm": None}
         if isinstance(value, bool):
             return {"confirm": value}
         dispatcher.utter_message(response="utter_invalid_choice")

@@ -7,13 +7,13 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import reply_language
-from actions.referral_form import DESCRIPTION_SKIPPED
+from actions.referral_form import DESCRIPTION_SKIPPED, FORM_NAME
 from common.settings import get_settings
 from content.loader import category_name, governorate_name
 from store.db import default_session_factory
@@ -22,7 +22,8 @@ from store.repository import ReferralDraft, create_referral
 
 logger = logging.getLogger(__name__)
 
-FORM_SLOTS = ("consent", "need_category", "contact_method", "phone", "description", "confirm")
+FORM_SLOTS = ("consent", "need_category", "contact_method", "phone", "description", "confirm",
+              "referral_key")
 
 CONTACT_LABELS = {
     "ar": {"telegram": "رسالة هنا بتلگرام"},
@@ -76,14 +77,29 @@ class ActionAskConfirm(Action):
 
 
 def request_key(tracker: Tracker) -> str:
-    """Idempotency key of this submission: the same confirming message gives the same key.
+    """Idempotency key of this submission: one key per referral form, whatever is retried.
 
-    The bot sends a stable `turn_id` per Telegram update, so a retried update cannot store
-    a second referral; Rasa's own message id is the fallback.
+    The form draws `referral_key` when consent is given and keeps it until the form ends, so
+    a confirmation repeated after a timeout, a database outage or a lost reply, or a
+    redelivered Telegram update, finds the referral stored the first time instead of storing
+    a second one. A form opened before that slot existed falls back to the confirming
+    message: the bot's stable `turn_id` per Telegram update, else Rasa's message id.
     """
+    form_key = tracker.get_slot("referral_key")
+    if form_key:
+        return hashlib.sha256(f"{tracker.sender_id}|form|{form_key}".encode()).hexdigest()
     latest = tracker.latest_message
     turn = (latest.get("metadata") or {}).get("turn_id") or latest.get("message_id") or ""
     return hashlib.sha256(f"{tracker.sender_id}|{turn}".encode()).hexdigest()
+
+
+def ask_again_events() -> list[dict[str, Any]]:
+    """After a failed submission: keep the answers and reopen the form at the confirmation.
+
+    Rasa then runs the form, which shows the summary again with its yes/no buttons; a "yes"
+    retries the submission under the same `referral_key`.
+    """
+    return [SlotSet("confirm", None), ActiveLoop(FORM_NAME)]
 
 
 def draft_from_tracker(tracker: Tracker) -> ReferralDraft:
@@ -121,10 +137,13 @@ class ActionSubmitReferral(Action):
             return reset_form_slots()
         try:
             referral = create_referral(default_session_factory(), draft_from_tracker(tracker))
-        except SQLAlchemyError:
-            logger.exception("referral could not be stored")
+        except SQLAlchemyError as error:
+            # No code unless the commit succeeded. The error's type only: its text may hold
+            # the statement's parameters (what the user wrote).
+            logger.error("referral could not be stored (%s): asking to try again",
+                         type(error).__name__)
             dispatcher.utter_message(response="utter_referral_failed")
-            return reset_form_slots()
+            return ask_again_events()
         logger.info("referral stored: id=%s urgent=%s", referral.id, referral.urgent)
         response = "utter_referral_stored_urgent" if referral.urgent else "utter_referral_stored"
         dispatcher.utter_message(response=response, code=referral.code)

@@ -28,7 +28,8 @@ def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level)
     current_keyring(settings)  # the chat links are encrypted: no key, no start
-    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
+    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds,
+                      max_concurrent=settings.rasa_max_concurrent_requests)
     assistant = Assistant(rasa, default_session_factory(), settings.require_pseudonym_secret(),
                           tracker_db_url=settings.tracker_db_url)
 

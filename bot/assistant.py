@@ -13,14 +13,21 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.callbacks import DELETE_NO, DELETE_PREFIX, DELETE_YES, LANGUAGE_PREFIX, CallbackStore
+from bot.callbacks import (
+    DELETE_NO,
+    DELETE_PREFIX,
+    DELETE_YES,
+    LANGUAGE_PREFIX,
+    CallbackStore,
+    StoredButton,
+)
 from bot.flood import FloodGuard, Verdict
 from bot.language import Lang, guess_language, reply_language
 from bot.pseudonym import user_key
-from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.rasa_client import RasaClient, RasaTurnFailed, RasaUnavailable
 from bot.render import Button, OutgoingMessage, render_replies
 from nlu.safety import CrisisKind, detect_crisis
 from content.loader import message, safety_message
@@ -143,7 +150,7 @@ class Assistant:
                 return self._render([{"text": message("button_expired", language)}], language)
             metadata = {"language": language, "chat_type": turn.chat_type,
                         "turn_id": turn.turn_id, "button": True}
-            return await self._rasa_turn(key, button.payload, language, metadata)
+            return await self._rasa_turn(key, button.payload, language, metadata, retry=button)
 
     async def choose_language(self, turn: Turn, value: str) -> list[OutgoingMessage]:
         """/language buttons: the choice sticks for the conversation."""
@@ -214,14 +221,31 @@ class Assistant:
     # --- the paths of a turn ------------------------------------------------------------
 
     async def _rasa_turn(
-        self, key: str, text: str, language: str, metadata: dict[str, Any]
+        self, key: str, text: str, language: str, metadata: dict[str, Any],
+        retry: StoredButton | None = None,
     ) -> list[OutgoingMessage]:
+        """Send the turn to Rasa and render its replies, or say plainly what went wrong.
+
+        When Rasa is up but the turn failed inside it (the action server is down or
+        restarting), the answers given so far are kept in Rasa's tracker store: the user is
+        told so and asked to try again in a moment, not given the emergency apology. When Rasa
+        itself is down or slow, the apology with the emergency numbers. Either way a pressed
+        button's keyboard is gone by then, so the message offers it again as "Try again".
+        """
         try:
             replies = await self._rasa.send(key, text, metadata)
+        except RasaTurnFailed:
+            logger.warning("a Rasa turn failed (an action did not run): asking to try again")
+            return self._failure("turn_failed", language, retry)
         except RasaUnavailable as error:
             logger.warning("Rasa unavailable (%s): sending the apology", error)
-            return self._render([{"text": message("apology_unavailable", language)}], language)
+            return self._failure("apology_unavailable", language, retry)
         return self._render(replies, language)
+
+    def _failure(self, key: str, language: str, retry: StoredButton | None) -> list[OutgoingMessage]:
+        buttons = [] if retry is None else [
+            {"title": _title(message("retry_button", language)), "payload": retry.payload}]
+        return self._render([{"text": message(key, language), "buttons": buttons}], language)
 
     async def _crisis_turn(
         self, key: str, crisis: CrisisKind, language: str, metadata: dict[str, Any]
@@ -268,7 +292,12 @@ class Assistant:
                 return (link.language if had_language else None), link.chosen_language
 
         try:
-            previous, chosen = await asyncio.to_thread(work)
+            try:
+                previous, chosen = await asyncio.to_thread(work)
+            except IntegrityError:
+                # A user's first updates can arrive together (say, queued while the bot was
+                # down) and are handled concurrently: the other one created the link first.
+                previous, chosen = await asyncio.to_thread(work)
         except SQLAlchemyError:
             logger.exception("chat link could not be stored")
             return None, None

@@ -19,6 +19,36 @@ def mask_personal_data(text: str) -> str:
     return _PHONE.sub("<number>", text)
 
 
+# The "text" field of a structured log event: Rasa's REST channel logs the user's message as
+# `"text": "..."` when a turn fails or the client stopped waiting (the bot's timeout).
+_STRUCTURED_TEXT = re.compile(r'("text"\s*:\s*)"(?:[^"\\]|\\.)*"')
+WITHHELD = '"<withheld>"'
+
+
+def withhold_message_text(text: str) -> str:
+    """Blank the "text" fields of a rendered structured event, and mask numbers."""
+    return mask_personal_data(_STRUCTURED_TEXT.sub(lambda m: m.group(1) + WITHHELD, text))
+
+
+class WithholdMessageText(logging.Filter):
+    """A filter for the Rasa server's loggers (logging.yml): no user message in its logs.
+
+    Rasa's REST channel logs the message a user wrote, at ERROR level, whenever a turn is
+    cancelled (the bot gave up waiting) or fails. This filter keeps the event and drops the
+    text. Standard library only: it runs inside the Rasa environment.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            rendered = record.getMessage()
+        except Exception:  # noqa: BLE001 (a malformed record is left for logging to report)
+            return True
+        withheld = withhold_message_text(rendered)
+        if withheld != rendered:
+            record.msg, record.args = withheld, None
+        return True
+
+
 def _mask_record(record: logging.LogRecord) -> logging.LogRecord:
     try:
         rendered = record.getMessage()

@@ -55,6 +55,7 @@ class Settings:
     rasa_url: str
     rasa_timeout_seconds: float
     rasa_api_token: str
+    rasa_max_concurrent_requests: int
     telegram_bot_token: str
     telegram_api_base_url: str
     telegram_mode: str
@@ -153,6 +154,7 @@ def get_settings() -> Settings:
         rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005").strip().rstrip("/"),
         rasa_timeout_seconds=_float("RASA_TIMEOUT_SECONDS", 15.0),
         rasa_api_token=os.environ.get("RASA_API_TOKEN", "").strip(),
+        rasa_max_concurrent_requests=_int("RASA_MAX_CONCURRENT_REQUESTS", 8),
         telegram_bot_token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip(),
         telegram_api_base_url=os.environ.get(
             "TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"

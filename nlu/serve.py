@@ -19,16 +19,25 @@ Why not `rasa run --enable-api --auth-token ...` directly:
 
 The channel webhooks (`/webhooks/rest/webhook`, what the bot uses) and `/` are not behind the
 token; every API route is (Rasa's `requires_auth`, the `token` query parameter).
+
+One performance fix: for every custom action, Rasa 3.6 validates the action server's reply with
+`jsonschema.validate(reply, schema)`, which first checks the schema itself against the JSON
+Schema meta-schema: about 50 ms of CPU each time with jsonschema 4.17, two or three times per
+user turn. The load benchmark's profile (docs/benchmarks.md, "Load") found it was most of the
+Rasa server's CPU. `validate_checking_each_schema_once` still validates every reply; only the
+unchanging schema is checked once per process (about three times the turns per second).
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from common.settings import ConfigurationError, get_settings
 
-__all__ = ["DEFAULT_INTERFACE", "rasa_argv", "main"]
+__all__ = ["DEFAULT_INTERFACE", "rasa_argv", "main", "validate_checking_each_schema_once"]
 
 DEFAULT_INTERFACE = "127.0.0.1"
 _TOKEN_OPTIONS = ("-t", "--auth-token")
@@ -51,6 +60,30 @@ def rasa_argv(args: Sequence[str], token: str) -> list[str]:
     return argv + list(args)
 
 
+_checked_schemas: dict[str, Any] = {}
+
+
+def validate_checking_each_schema_once(instance: Any, schema: Any, cls: Any = None,
+                                       *args: Any, **kwargs: Any) -> None:
+    """`jsonschema.validate` with the meta-schema check of a given schema done only once.
+
+    Same contract: raises the best-matching ValidationError of the instance, or SchemaError.
+    (jsonschema is imported here: it exists only in the Rasa environment.)
+    """
+    from jsonschema import exceptions, validators
+
+    key = json.dumps(schema, sort_keys=True, default=repr)
+    validator_class = _checked_schemas.get(key)
+    if validator_class is None or cls is not None:
+        validator_class = cls or validators.validator_for(schema)
+        validator_class.check_schema(schema)
+        if cls is None:
+            _checked_schemas[key] = validator_class
+    error = exceptions.best_match(validator_class(schema, *args, **kwargs).iter_errors(instance))
+    if error is not None:
+        raise error
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Check the token, then run Rasa's own command line in this process."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -59,7 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    import jsonschema
     from rasa.__main__ import main as rasa_main
+
+    jsonschema.validate = validate_checking_each_schema_once  # looked up by Rasa at each call
 
     # Rasa parses sys.argv; replacing it here does not change what the process list shows.
     sys.argv = command

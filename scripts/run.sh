@@ -38,9 +38,10 @@ wait_for_http actions "http://127.0.0.1:$ACTION_PORT/health" 60 "${pids[-1]}"
 
 say "starting the Rasa server (loading the model takes about a minute)"
 # nlu.serve: `rasa run` with the HTTP API behind RASA_API_TOKEN (make reload loads new models
-# through it), on 127.0.0.1.
+# through it), on 127.0.0.1, and the action-reply schema checked once (see nlu/serve.py).
 "$VENV_RASA/bin/python" -m nlu.serve --model "$MODELS_DIR/current.tar.gz" --port "$RASA_PORT" \
   --endpoints endpoints.yml --credentials credentials.yml --interface 127.0.0.1 \
+  --logging-config-file logging.yml \
   > var/log/rasa.log 2>&1 &
 pids+=($!)
 wait_for_http rasa "$RASA_URL/" 300 "${pids[-1]}"

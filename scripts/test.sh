@@ -24,7 +24,8 @@ say "held-out NLU evaluation (fails below the macro-F1 floor)"
 
 say "pytest: Rasa components (Rasa environment)"
 "$VENV_RASA/bin/python" -m pytest -q -p no:cacheprovider tests/nlu/test_components.py \
-  tests/nlu/test_tracker_store.py
+  tests/nlu/test_tracker_store.py \
+  tests/nlu/test_serve_schema.py
 
 say "pytest: everything else (application environment)"
 "$VENV_APP/bin/python" -m pytest "$@"

@@ -6,7 +6,11 @@ import logging
 
 import pytest
 
-from common.logging_setup import install_personal_data_masking, mask_personal_data
+from common.logging_setup import (
+    WithholdMessageText,
+    install_personal_data_masking,
+    mask_personal_data,
+)
 
 
 @pytest.mark.parametrize(
@@ -32,3 +36,13 @@ def test_records_are_masked_even_with_a_foreign_handler(caplog: pytest.LogCaptur
         assert "07701234567" not in caplog.text and "<number>" in caplog.text
     finally:
         logging.setLogRecordFactory(original)
+
+
+def test_rasas_structured_events_keep_the_event_and_lose_the_users_text() -> None:
+    record = logging.LogRecord("rasa.core.channels.rest", logging.ERROR, __file__, 1,
+                               '{"text": "\\u0628\\u064a\\"ti\\" 07701234567", '
+                               '"event": "rest.message.received.timeout", "level": "error"}',
+                               None, None)
+    assert WithholdMessageText().filter(record)
+    assert record.getMessage() == ('{"text": "<withheld>", '
+                                   '"event": "rest.message.received.timeout", "level": "error"}')

@@ -11,6 +11,7 @@ from actions.referral_form import (
     ValidateReferralForm,
     category_from_text,
     contact_method_from_text,
+    is_validated_value,
 )
 from tests.actions.helpers import create_tracker
 
@@ -107,7 +108,51 @@ def test_the_description_is_optional_and_short() -> None:
 
 @pytest.mark.parametrize("slot", ["consent", "confirm"])
 def test_yes_no_questions_need_a_yes_or_a_no(slot: str) -> None:
-    assert validate(slot, True, intent="affirm")[0] == {slot: True}
+    assert validate(slot, True, intent="affirm")[0][slot] is True
     assert validate(slot, False, intent="deny")[0] == {slot: False}
     result, responses = validate(slot, "ممكن بعدين", intent="out_of_scope")
     assert result == {slot: None} and responses == ["utter_invalid_choice"]
+
+
+def test_consent_draws_the_forms_idempotency_key_once() -> None:
+    first, _ = validate("consent", True, intent="affirm")
+    second, _ = validate("consent", True, intent="affirm")
+    assert len(first["referral_key"]) == 32 and first["referral_key"] != second["referral_key"]
+    # Validated again (the form reopened after a failed submission): the key stays.
+    tracker = create_tracker(slots={"referral_key": "k" * 32}, intent="affirm",
+                             active_loop="referral_form")
+    again = ValidateReferralForm().validate_consent(True, CollectingDispatcher(), tracker, {})
+    assert again == {"consent": True, "referral_key": "k" * 32}
+
+
+def test_a_confirmation_cleared_to_ask_again_is_not_an_invalid_answer() -> None:
+    assert validate("confirm", None, intent="affirm") == ({"confirm": None}, [])
+
+
+@pytest.mark.parametrize(
+    ("slot", "good", "raw"),
+    [
+        ("consent", True, "ها"),
+        ("need_category", "housing", "السكن مالتي"),
+        ("governorate", "ninewa", "الموصل"),
+        ("contact_method", "phone", "اتصلو بية"),
+        ("phone", "+9647701234567", "07701234567"),
+        ("description", DESCRIPTION_SKIPPED, ""),
+    ],
+)
+def test_what_a_validator_returns_is_recognised_and_a_raw_answer_is_not(slot: str, good, raw) -> None:  # type: ignore[no-untyped-def]
+    assert is_validated_value(slot, good)
+    assert not is_validated_value(slot, raw)
+
+
+async def test_an_answer_left_unvalidated_by_an_action_server_outage_is_asked_again() -> None:
+    # During the outage Rasa filled the governorate from the raw text; the validation never ran.
+    # Back up, after a digression (nothing to validate this turn), the raw value is cleared.
+    slots = {"consent": True, "need_category": "housing", "governorate": "ها",
+             "requested_slot": "governorate"}
+    tracker = create_tracker(slots=slots, intent="doc_civil_id", active_loop="referral_form")
+    domain = {"forms": {"referral_form": {"required_slots": FORM_SLOTS}}}
+    events = await ValidateReferralForm().run(CollectingDispatcher(), tracker, domain)
+    assert {"event": "slot", "name": "governorate", "value": None} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events]
+    assert events[-1]["name"] == "requested_slot" and events[-1]["value"] == "governorate"

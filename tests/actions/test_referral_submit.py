@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from actions.referral_status import ActionReferralStatus
@@ -45,6 +46,51 @@ async def test_the_same_confirmation_twice_stores_one_referral(session_factory) 
     assert first[0]["code"] == second[0]["code"]
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Referral)) == 1
+
+
+async def test_a_confirmation_retried_after_a_timeout_finds_the_first_referral(session_factory) -> None:  # type: ignore[no-untyped-def]
+    # The first "yes" was stored but its reply was lost; the user says "yes" again in a new
+    # Telegram update. One form, one referral, the same code.
+    slots = {**FILLED, "referral_key": "f" * 32}
+    first, _ = await run_action(ActionSubmitReferral(), create_tracker(
+        slots=slots, intent="affirm", metadata={"turn_id": "update-80"}))
+    retry, _ = await run_action(ActionSubmitReferral(), create_tracker(
+        slots=slots, intent="affirm", metadata={"turn_id": "update-81"}))
+    assert first[0]["code"] == retry[0]["code"]
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Referral)) == 1
+    # The next form draws a new key: a second referral is a new one.
+    other, _ = await run_action(ActionSubmitReferral(), create_tracker(
+        slots={**FILLED, "referral_key": "e" * 32}, intent="affirm"))
+    assert other[0]["code"] != first[0]["code"]
+
+
+async def test_a_database_failure_shows_no_code_and_asks_to_confirm_again(session_factory, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine
+
+    from store.db import make_session_factory
+
+    unreachable = make_session_factory(create_engine("postgresql+psycopg://x:y@127.0.0.1:1/none"))
+    slots = {**FILLED, "referral_key": "d" * 32}
+    with monkeypatch.context() as patch:
+        patch.setattr("actions.referral_submit.default_session_factory", lambda: unreachable)
+        messages, events = await run_action(ActionSubmitReferral(),
+                                            create_tracker(slots=slots, intent="affirm"))
+    assert [m["response"] for m in messages] == ["utter_referral_failed"]
+    assert not any(m.get("code") for m in messages)
+    # The answers and the form's key are kept; the form reopens at the confirmation.
+    assert slot_events(events) == {"confirm": None}
+    assert {"event": "active_loop", "name": "referral_form"} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events]
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Referral)) == 0
+
+    # The database is back: the retried "yes" stores one referral and shows its code.
+    retried, events = await run_action(ActionSubmitReferral(), create_tracker(slots=slots, intent="affirm"))
+    assert retried[0]["response"] == "utter_referral_stored"
+    assert slot_events(events)["referral_key"] is None
+    with session_factory() as session:
+        assert session.scalars(select(Referral)).one().code == retried[0]["code"]
 
 
 async def test_nothing_is_stored_without_consent_or_confirmation(session_factory) -> None:  # type: ignore[no-untyped-def]

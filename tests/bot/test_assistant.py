@@ -78,16 +78,35 @@ async def test_kurdish_gets_the_trilingual_reply_without_a_guess(stub, sqlite_se
     assert {b.callback_id for b in replies[0].buttons} == {"lang:ar", "lang:en"}
 
 
-@pytest.mark.parametrize("failure", ["unreachable", "empty", "slow"])
+@pytest.mark.parametrize("failure", ["unreachable", "slow"])
 async def test_when_rasa_fails_the_user_gets_the_apology_with_emergency_numbers(failure, stub, sqlite_session_factory) -> None:  # type: ignore[no-untyped-def]
     url = closed_port_url() if failure == "unreachable" else stub.url
-    if failure == "empty":
-        stub.replies = []
     if failure == "slow":
         stub.delay = 1.5
     replies = await make_assistant(url, sqlite_session_factory, timeout=0.5).on_text(turn(), "مرحبا")
     assert [r.text for r in replies] == [message("apology_unavailable", "ar")]
     assert "104" in replies[0].text
+
+
+async def test_a_failed_turn_says_the_answers_are_kept_and_offers_the_button_again(stub, sqlite_session_factory) -> None:  # type: ignore[no-untyped-def]
+    # Rasa's REST channel answers [] when an action cannot run (the action server is down).
+    assistant = make_assistant(stub.url, sqlite_session_factory)
+    stub.replies = [{"recipient_id": "x", "text": "بأي محافظة؟",
+                     "buttons": [{"title": "نينوى", "payload": '/inform{"governorate":"ninewa"}'}]}]
+    [question] = await assistant.on_text(turn(1), "اريد اسجل طلب")
+    stub.replies = []
+    [typed] = await assistant.on_text(turn(2), "نينوى")
+    assert typed.text == message("turn_failed", "ar") and typed.buttons == ()
+    [pressed] = await assistant.on_button(turn(3), question.buttons[0].callback_id)
+    assert pressed.text == message("turn_failed", "ar")
+    assert "122" not in pressed.text  # not the emergency apology: nothing is lost
+    # "Try again" repeats the pressed button's payload once the actions are back.
+    [retry] = pressed.buttons
+    assert retry.title == "🔁 أعد المحاولة"
+    stub.replies = [{"recipient_id": "x", "text": "شلون نتواصل وياك؟"}]
+    await assistant.on_button(turn(4), retry.callback_id)
+    assert stub.received[-1]["message"] == '/inform{"governorate":"ninewa"}'
+    assert stub.received[-1]["metadata"]["turn_id"] == "4"
 
 
 @pytest.mark.parametrize(
@@ -139,3 +158,28 @@ async def test_a_flood_is_answered_kindly_once_and_not_forwarded(stub, sqlite_se
     # A crisis message still goes through, whatever the rate.
     crisis = await assistant.on_text(turn(9), "I want to kill myself")
     assert crisis and stub.received[-1]["message"] == "/crisis_self_harm"
+
+
+async def test_a_new_users_first_updates_handled_at_once_link_the_chat_without_error(stub, sqlite_session_factory, caplog) -> None:  # type: ignore[no-untyped-def]
+    # Updates queued while the bot was down arrive together and are handled concurrently
+    # (/help takes no per-user lock): both may try to create the chat link.
+    assistant = make_assistant(stub.url, sqlite_session_factory)
+    for user in range(20):
+        first = Turn(telegram_user_id=USER + 100 + user, chat_id=USER + 100 + user)
+        languages = await asyncio.gather(*(assistant.language_of(first) for _ in range(4)))
+        assert languages == ["ar"] * 4
+    assert "chat link could not be stored" not in caplog.text
+    with sqlite_session_factory() as session:
+        assert session.query(ChatLink).count() == 20
+
+
+async def test_turns_beyond_the_limit_wait_in_the_bot_instead_of_timing_out_in_rasa(stub) -> None:  # type: ignore[no-untyped-def]
+    # Six turns, two at a time, each 0.3 s in Rasa: about 0.9 s, and none hits the timeout.
+    stub.delay = 0.3
+    client = RasaClient(stub.url, timeout_seconds=2.0, max_concurrent=2)
+    started = asyncio.get_running_loop().time()
+    replies = await asyncio.gather(*(client.send(f"user-{i}", "مرحبا", {}) for i in range(6)))
+    elapsed = asyncio.get_running_loop().time() - started
+    await client.close()
+    assert all(r == [{"recipient_id": "x", "text": "أهلاً"}] for r in replies)
+    assert elapsed >= 0.85

@@ -51,8 +51,14 @@ class Service:
         return self.log_dir / f"{self.name}.log"
 
     def start(self, timeout: float = 60.0, ready_line: str | None = None) -> Service:
+        """Start (or restart) the process; wait for its health URL or its ready line.
+
+        A restarted service appends to the same log: only lines written since this start
+        count as ready.
+        """
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
+        log_start = log.tell()
         self.process = subprocess.Popen(  # noqa: S603 (our own commands)
             self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -63,7 +69,7 @@ class Service:
                 raise RuntimeError(f"{self.name} exited early:\n{self.log_tail()}")
             if self.health_url and http_ok(self.health_url):
                 return self
-            if ready_line and ready_line in self.log_path.read_text(errors="replace"):
+            if ready_line and ready_line.encode() in self.log_path.read_bytes()[log_start:]:
                 return self
             time.sleep(0.5)
         raise TimeoutError(f"{self.name} not ready after {timeout}s:\n{self.log_tail()}")
@@ -121,10 +127,12 @@ def rasa_server(log_dir: Path, action_url: str, tracker_url: str, port: int | No
         argv=[
             str(VENV_RASA / "python"), "-m", "nlu.serve", "--model", str(model),
             "--port", str(port), "--interface", "127.0.0.1", "--endpoints", "endpoints.yml",
-            "--credentials", "credentials.yml",
+            "--credentials", "credentials.yml", "--logging-config-file", "logging.yml",
         ],
-        env=base_env(ACTION_ENDPOINT_URL=action_url, TRACKER_DB_DIALECT="sqlite",
-                     TRACKER_DB_URL=tracker_url, RASA_API_TOKEN=api_token),
+        env=base_env(ACTION_ENDPOINT_URL=action_url, TRACKER_DB_URL=tracker_url,
+                     # "sqlite" or "postgresql" (the URL's scheme without a driver)
+                     TRACKER_DB_DIALECT=tracker_url.split(":", 1)[0].split("+", 1)[0],
+                     RASA_API_TOKEN=api_token),
         log_dir=log_dir,
         health_url=f"http://127.0.0.1:{port}/",
     )
