@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 # Iraqi mobile numbers in their usual forms, and any run of 7+ digits (ids, other phones).
 _PHONE = re.compile(r"(?:\+|00)?\d[\d\s-]{6,}\d")
@@ -39,24 +40,23 @@ class WithholdMessageText(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            rendered = record.getMessage()
-        except Exception:  # noqa: BLE001 (a malformed record is left for logging to report)
-            return True
-        withheld = withhold_message_text(rendered)
-        if withheld != rendered:
-            record.msg, record.args = withheld, None
+        _rewrite_message(record, withhold_message_text)
         return True
 
 
-def _mask_record(record: logging.LogRecord) -> logging.LogRecord:
+def _rewrite_message(record: logging.LogRecord, rewrite: Callable[[str], str]) -> None:
+    """Replace the record's rendered message by `rewrite(message)` when that changes it."""
     try:
         rendered = record.getMessage()
     except Exception:  # noqa: BLE001 (a malformed record is left for logging to report)
-        return record
-    masked = mask_personal_data(rendered)
-    if masked != rendered:
-        record.msg, record.args = masked, None
+        return
+    rewritten = rewrite(rendered)
+    if rewritten != rendered:
+        record.msg, record.args = rewritten, None
+
+
+def _mask_record(record: logging.LogRecord) -> logging.LogRecord:
+    _rewrite_message(record, mask_personal_data)
     return record
 
 

@@ -44,19 +44,25 @@ def database_url(request, tmp_path, monkeypatch) -> Iterator[str]:  # type: igno
     """A migrated, empty database: an SQLite file, and PostgreSQL when TEST_POSTGRES_URL is set."""
     from store.migrate import upgrade
 
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        url = _postgres_url()
-        if url is None:
-            pytest.skip("TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)")
-        _drop_everything(url)
+    url = empty_database_url(request.param, tmp_path / "store.db")
     upgrade(url)
     monkeypatch.setenv("DATABASE_URL", url)
     get_settings.cache_clear()
     yield url
     if request.param == "postgres":
         _drop_everything(url)
+
+
+def empty_database_url(kind: str, sqlite_path) -> str:  # type: ignore[no-untyped-def]
+    """An empty database of `kind` ("sqlite": a new file at `sqlite_path`; "postgres": the
+    shared test database, emptied), or a skip when PostgreSQL is not available."""
+    if kind == "sqlite":
+        return f"sqlite:///{sqlite_path}"
+    url = _postgres_url()
+    if url is None:
+        pytest.skip("TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)")
+    _drop_everything(url)
+    return url
 
 
 def _drop_everything(url: str) -> None:

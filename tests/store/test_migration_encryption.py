@@ -13,7 +13,7 @@ from store.crypto import current_keyring
 from store.db import make_engine, make_session_factory
 from store.migrate import alembic_config, upgrade
 from store.models import ChatLink, Referral, ReferralEvent
-from tests.conftest import _drop_everything, _postgres_url
+from tests.conftest import _drop_everything, empty_database_url
 
 BEFORE = "440d53fc150e"
 ENCRYPTION = "79db556719a7"
@@ -27,13 +27,7 @@ CHAT_ID = -1001234567890  # a group id: negative and beyond 32 bits
 @pytest.fixture(params=["sqlite", "postgres"])
 def old_database(request, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """A database migrated to the revision before encryption, holding plaintext personal data."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        url = _postgres_url()
-        if url is None:
-            pytest.skip("TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)")
-        _drop_everything(url)
+    url = empty_database_url(request.param, tmp_path / "old.db")
     upgrade(url, BEFORE)
     engine = make_engine(url)
     with engine.begin() as connection:
