@@ -78,21 +78,29 @@ async def send_messages(bot, chat_id: int, messages: list[OutgoingMessage], *,  
 
 @contextlib.asynccontextmanager
 async def typing(bot, chat_id: int):  # type: ignore[no-untyped-def]
-    """Show 'typing…' while the assistant thinks (refreshed, as Telegram clears it after 5 s)."""
+    """Show 'typing…' while the assistant thinks (refreshed, as Telegram clears it after 5 s).
+
+    The refresh loop is stopped, not cancelled: cancelling it in the middle of its
+    sendChatAction request (a fast reply) could leave python-telegram-bot's HTTP connection
+    pool stuck, and every later update handled with it hung without a word in the log (found
+    by the fuzz test once Rasa answered in 25 ms). An in-flight request is bounded by the
+    bot's own request timeouts.
+    """
+    done = asyncio.Event()
 
     async def keep_typing() -> None:
-        while True:
+        while not done.is_set():
             with contextlib.suppress(Exception):
                 await bot.send_chat_action(chat_id, ChatAction.TYPING)
-            await asyncio.sleep(TYPING_REFRESH_SECONDS)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(done.wait(), TYPING_REFRESH_SECONDS)
 
     task = asyncio.create_task(keep_typing())
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        done.set()
+        await task
 
 
 def _turn(update: Update) -> Turn:
