@@ -20,9 +20,14 @@ def mask_personal_data(text: str) -> str:
     return _PHONE.sub("<number>", text)
 
 
-# The "text" field of a structured log event: Rasa's REST channel logs the user's message as
-# `"text": "..."` when a turn fails or the client stopped waiting (the bot's timeout).
-_STRUCTURED_TEXT = re.compile(r'("text"\s*:\s*)"(?:[^"\\]|\\.)*"')
+# The fields of a structured (JSON) log event that hold what a user wrote: Rasa's REST channel
+# logs the user's message as `"text": "..."` when a turn fails or the client stopped waiting (the
+# bot's timeout), its story reader as `"user_text": "..."` when a message starting with "/" does
+# not parse; the other names are among those Rasa itself lists as personal (rasa.utils.log_utils).
+_STRUCTURED_TEXT = re.compile(
+    r'("(?:text|user_text|user_message|parse_data_text|response_text|json_message)"\s*:\s*)'
+    r'"(?:[^"\\]|\\.)*"'
+)
 WITHHELD = '"<withheld>"'
 
 
@@ -55,23 +60,22 @@ def _rewrite_message(record: logging.LogRecord, rewrite: Callable[[str], str]) -
         record.msg, record.args = rewritten, None
 
 
-def _mask_record(record: logging.LogRecord) -> logging.LogRecord:
-    _rewrite_message(record, mask_personal_data)
-    return record
-
-
-def install_personal_data_masking() -> None:
-    """Mask phone numbers in every log record this process creates, whatever its handlers.
+def install_personal_data_masking(rewrite: Callable[[str], str] = mask_personal_data) -> None:
+    """Mask phone numbers (or apply `rewrite`) in every log record this process creates,
+    whatever its handlers.
 
     A record factory sees every record, also those of libraries that configure their own
-    handlers (rasa-sdk, sanic, python-telegram-bot). Installing twice is harmless.
+    handlers (rasa-sdk, sanic, python-telegram-bot, Rasa's structlog). Installing twice is
+    harmless. The Rasa server (nlu/serve.py) passes `withhold_message_text`.
     """
     factory = logging.getLogRecordFactory()
     if getattr(factory, "masks_personal_data", False):
         return
 
     def masking_factory(*args, **kwargs) -> logging.LogRecord:  # type: ignore[no-untyped-def]
-        return _mask_record(factory(*args, **kwargs))
+        record = factory(*args, **kwargs)
+        _rewrite_message(record, rewrite)
+        return record
 
     masking_factory.masks_personal_data = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(masking_factory)

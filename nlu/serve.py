@@ -95,6 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     import jsonschema
     from rasa.__main__ import main as rasa_main
 
+    from common.logging_setup import install_personal_data_masking, withhold_message_text
+
+    # Every record of the server, Rasa's structlog events included: no user text, no number.
+    install_personal_data_masking(withhold_message_text)
+
     jsonschema.validate = validate_checking_each_schema_once  # looked up by Rasa at each call
 
     # Rasa parses sys.argv; replacing it here does not change what the process list shows.

@@ -10,6 +10,7 @@ from common.logging_setup import (
     WithholdMessageText,
     install_personal_data_masking,
     mask_personal_data,
+    withhold_message_text,
 )
 
 
@@ -46,3 +47,18 @@ def test_rasas_structured_events_keep_the_event_and_lose_the_users_text() -> Non
     assert WithholdMessageText().filter(record)
     assert record.getMessage() == ('{"text": "<withheld>", '
                                    '"event": "rest.message.received.timeout", "level": "error"}')
+
+
+def test_the_rasa_servers_records_lose_every_user_text_field(caplog: pytest.LogCaptureFixture) -> None:
+    """nlu/serve.py installs the factory with withhold_message_text: every logger, structlog's
+    JSON lines included (the story reader logs an unparsable "/" message as user_text)."""
+    original = logging.getLogRecordFactory()
+    try:
+        install_personal_data_masking(withhold_message_text)
+        with caplog.at_level(logging.WARNING):
+            logging.getLogger("rasa.shared.core.training_data.story_reader").warning(
+                '{"user_text": "/اسمي احمد 07701234567", "event": "message.parsing.failed"}')
+        assert caplog.records[-1].getMessage() == (
+            '{"user_text": "<withheld>", "event": "message.parsing.failed"}')
+    finally:
+        logging.setLogRecordFactory(original)
