@@ -66,10 +66,11 @@ def install_personal_data_masking(rewrite: Callable[[str], str] = mask_personal_
 
     A record factory sees every record, also those of libraries that configure their own
     handlers (rasa-sdk, sanic, python-telegram-bot, Rasa's structlog). Installing twice is
-    harmless. The Rasa server (nlu/serve.py) passes `withhold_message_text`.
+    harmless; a different `rewrite` is added on top of the one installed. The Rasa server
+    (nlu/serve.py) passes `withhold_message_text`.
     """
     factory = logging.getLogRecordFactory()
-    if getattr(factory, "masks_personal_data", False):
+    if rewrite in getattr(factory, "rewrites", ()):
         return
 
     def masking_factory(*args, **kwargs) -> logging.LogRecord:  # type: ignore[no-untyped-def]
@@ -77,7 +78,7 @@ def install_personal_data_masking(rewrite: Callable[[str], str] = mask_personal_
         _rewrite_message(record, rewrite)
         return record
 
-    masking_factory.masks_personal_data = True  # type: ignore[attr-defined]
+    masking_factory.rewrites = (*getattr(factory, "rewrites", ()), rewrite)  # type: ignore[attr-defined]
     logging.setLogRecordFactory(masking_factory)
 
 

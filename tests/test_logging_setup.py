@@ -62,3 +62,17 @@ def test_the_rasa_servers_records_lose_every_user_text_field(caplog: pytest.LogC
             '{"user_text": "<withheld>", "event": "message.parsing.failed"}')
     finally:
         logging.setLogRecordFactory(original)
+
+
+def test_a_second_rewrite_is_added_on_top_of_the_masking_installed_first(
+        caplog: pytest.LogCaptureFixture) -> None:
+    original = logging.getLogRecordFactory()
+    try:
+        install_personal_data_masking()
+        install_personal_data_masking(withhold_message_text)
+        install_personal_data_masking(withhold_message_text)
+        with caplog.at_level(logging.INFO):
+            logging.getLogger("x").info('{"text": "hi"} call 07701234567')
+        assert caplog.records[-1].getMessage() == '{"text": "<withheld>"} call <number>'
+    finally:
+        logging.setLogRecordFactory(original)
