@@ -62,13 +62,19 @@ def create():  # type: ignore[no-untyped-def]
     return redirect(url_for("admin.users"), code=303)
 
 
+def _account(session, user_id: int) -> StaffUser:  # type: ignore[no-untyped-def]
+    """The account the URL names, or 404."""
+    user = session.get(StaffUser, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
 @bp.post("/users/<int:user_id>/active")
 @requires_admin
 def set_active(user_id: int):  # type: ignore[no-untyped-def]
     session = web.db()
-    user = session.get(StaffUser, user_id)
-    if user is None:
-        abort(404)
+    user = _account(session, user_id)
     active = request.form.get("active") == "1"
     if user.id == web.current_user().id and not active:
         return _page("cannot_deactivate_self", status=400)
@@ -85,9 +91,7 @@ def set_active(user_id: int):  # type: ignore[no-untyped-def]
 @requires_admin
 def set_password(user_id: int):  # type: ignore[no-untyped-def]
     session = web.db()
-    user = session.get(StaffUser, user_id)
-    if user is None:
-        abort(404)
+    user = _account(session, user_id)
     password = request.form.get("password", "")
     problem = password_problem(password)
     if problem:

@@ -71,11 +71,14 @@ def check_transition(current: ReferralStatus, target: ReferralStatus) -> None:
         raise LifecycleError("transition_not_allowed")
 
 
-def clean_note(note: str | None) -> str:
-    """A note is required for every change: trimmed, not empty, at most NOTE_MAX_CHARS."""
+def clean_note(note: str | None, *, required: bool = True) -> str | None:
+    """A note, trimmed, at most NOTE_MAX_CHARS; required for every change but an assignment
+    (an optional note left empty is None)."""
     text = (note or "").strip()
     if not text:
-        raise LifecycleError("note_required")
+        if required:
+            raise LifecycleError("note_required")
+        return None
     if len(text) > NOTE_MAX_CHARS:
         raise LifecycleError("note_too_long")
     return text
@@ -282,14 +285,10 @@ def assign(
     """Give the referral to a caseworker (or to nobody, for supervisors); the note is optional."""
     if not can_assign(actor, referral, assignee):
         raise LifecycleError("not_allowed")
-    text = (note or "").strip() or None
-    if text is not None and len(text) > NOTE_MAX_CHARS:
-        raise LifecycleError("note_too_long")
+    text = clean_note(note, required=False)
     now = now or utcnow()
     referral.assignee_id = assignee.id if assignee is not None else None
-    referral.updated_at = now
-    if referral.first_action_at is None:
-        referral.first_action_at = now
+    _mark_acted(referral, now)
     event = _event(session, referral, actor, EventKind.ASSIGNED, now, note=text,
                    assignee_id=referral.assignee_id)
     audit.record(session, audit.ASSIGNED, actor=actor, referral_code=referral.code,
@@ -311,9 +310,7 @@ def add_note(
         raise LifecycleError("not_allowed")
     text = clean_note(note)
     now = now or utcnow()
-    referral.updated_at = now
-    if referral.first_action_at is None:
-        referral.first_action_at = now
+    _mark_acted(referral, now)
     event = _event(session, referral, actor, EventKind.NOTE, now, note=text)
     audit.record(session, audit.NOTE_ADDED, actor=actor, referral_code=referral.code, ip=ip,
                  now=now)
@@ -329,6 +326,13 @@ def history(session: Session, referral: Referral) -> list[ReferralEvent]:
             .order_by(ReferralEvent.created_at, ReferralEvent.id)
         )
     )
+
+
+def _mark_acted(referral: Referral, now: datetime) -> None:
+    """A caseworker acted on the referral now (the first action is kept for the statistics)."""
+    referral.updated_at = now
+    if referral.first_action_at is None:
+        referral.first_action_at = now
 
 
 def _event(
