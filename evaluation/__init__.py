@@ -19,7 +19,10 @@ needs the Rasa environment (`.venv/rasa`), which has scikit-learn, numpy and mat
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 from nlu.intents import CONTRACT_INTENTS, CRISIS_INTENTS, PSS_INTENTS
 
@@ -29,6 +32,7 @@ __all__ = [
     "PSS_INTENTS",
     "FALLBACK_INTENT",
     "evaluated_intents",
+    "write_result",
 ]
 
 # CONTRACT_INTENTS: macro-F1 is averaged over them, plus any intent a trainer added to
@@ -43,3 +47,11 @@ def evaluated_intents(gold: Iterable[str]) -> tuple[str, ...]:
     (a trainer's new intent counts in macro-F1 once it has held-out messages)."""
     extra = sorted(set(gold) - set(CONTRACT_INTENTS) - {FALLBACK_INTENT})
     return CONTRACT_INTENTS + tuple(extra)
+
+
+def write_result(path: str | Path, result: Any) -> Path:
+    """Write a command's figures as UTF-8 JSON (Arabic kept readable), folders created."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    return out

@@ -39,7 +39,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from evaluation import CONTRACT_INTENTS, CRISIS_INTENTS
+from evaluation import CONTRACT_INTENTS, CRISIS_INTENTS, write_result
 from evaluation.baselines import KeywordRouter, TfidfLogReg
 from evaluation.metrics import (
     bootstrap_macro_f1_difference,
@@ -277,10 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "test_slices": slice_counts,
         "systems": systems,
     }
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    print(f"written: {out}")
+    print(f"written: {write_result(args.out, result)}")
     return 0
 
 

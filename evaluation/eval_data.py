@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from evaluation import CRISIS_INTENTS, PSS_INTENTS
+from evaluation import CRISIS_INTENTS, PSS_INTENTS, write_result
 
 __all__ = ["find_eval_data", "main", "share"]
 
@@ -184,10 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{_pct(figures['crisis_by_safety_net'])}, either "
               f"{_pct(figures['crisis_by_model_or_safety_net'])}")
 
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    print(f"written: {out}")
+    print(f"written: {write_result(args.out, result)}")
     return 0
 
 

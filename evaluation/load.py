@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 import random
@@ -46,6 +45,7 @@ from typing import Any
 import yaml
 
 from content.loader import message
+from evaluation import write_result
 from evaluation.metrics import percentile
 from store.migrate import upgrade
 from store.models import utcnow
@@ -570,8 +570,7 @@ def main() -> None:
               "memory": memory.report(), "cpu_seconds_while_driving": cpu,
               "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
               "logs_dir": str(work.relative_to(ROOT))}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    write_result(args.out, report)
     print_table(report)
     print(f"written: {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
 

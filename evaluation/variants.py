@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import copy
-import json
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -33,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from evaluation import CONTRACT_INTENTS, CRISIS_INTENTS, FALLBACK_INTENT, PSS_INTENTS
+from evaluation import CONTRACT_INTENTS, CRISIS_INTENTS, FALLBACK_INTENT, PSS_INTENTS, write_result
 from evaluation.metrics import false_alarm_rate, macro_f1, percentile, recall_of
 
 __all__ = ["VARIANTS", "main", "relabel_fallback"]
@@ -318,10 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             short = setting.replace("threshold ", "t").replace(", ambiguity ", " a")
             _print_row(f"{name[:22]} {short}", figures, result["training_seconds"],
                        result["parse_p50_ms"])
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    print(f"written: {out}")
+    print(f"written: {write_result(args.out, results)}")
     return 0
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from content.loader import message
 from store.db import make_engine, make_session_factory
@@ -111,6 +111,14 @@ def kill(service: Service) -> None:
     service.process.wait(timeout=20)
 
 
+def contact_to_summary(telegram: FakeTelegram, user: int, contact: dict, description: str) -> dict:
+    """From the contact question: by Telegram, then the description; returns the summary."""
+    since = telegram.mark()
+    telegram.press_button(user, contact, BY_TELEGRAM)
+    wait_for(telegram, user, since, containing("بدون أسماء"))
+    return converse(telegram, user, [(("text", description), with_button(YES_REGISTER))])
+
+
 def to_the_governorate_question(telegram: FakeTelegram, user: int) -> dict:
     return converse(telegram, user, [
         (("text", "اريد موظف حالة يتواصل وياي"), with_button(YES_CONSENT)),
@@ -159,10 +167,7 @@ def test_the_action_server_stops_mid_form_and_the_form_resumes(faulty: OwnStack)
     since = telegram.mark()
     telegram.press_button(user, failed, RETRY)
     contact = wait_for(telegram, user, since, with_button(BY_TELEGRAM))
-    since = telegram.mark()
-    telegram.press_button(user, contact, BY_TELEGRAM)
-    wait_for(telegram, user, since, containing("بدون أسماء"))
-    stored = converse(telegram, user, [(("text", "سقف البيت واگع"), with_button(YES_REGISTER))])
+    stored = contact_to_summary(telegram, user, contact, "سقف البيت واگع")
     # The summary still has the answers given before the outage (kept in the tracker store).
     assert "السكن" in stored["text"] and NINEWA in stored["text"]
     since = telegram.mark()
@@ -191,12 +196,7 @@ def test_the_database_stops_during_submission_and_the_retry_stores_one_referral(
         since = telegram.mark()
         telegram.press_button(user, question, NINEWA)
         contact = wait_for(telegram, user, since, with_button(BY_TELEGRAM))
-        since = telegram.mark()
-        telegram.press_button(user, contact, BY_TELEGRAM)
-        wait_for(telegram, user, since, containing("بدون أسماء"))
-        since = telegram.mark()
-        telegram.push_text(user, "نحتاج ترميم الشباك")
-        summary = wait_for(telegram, user, since, with_button(YES_REGISTER))
+        summary = contact_to_summary(telegram, user, contact, "نحتاج ترميم الشباك")
 
         own_postgres.stop()
         since = telegram.mark()
@@ -244,12 +244,7 @@ def test_the_rasa_server_restarts_mid_form_and_the_form_goes_on(faulty: OwnStack
     since = telegram.mark()
     telegram.press_button(user, apology, RETRY)
     contact = wait_for(telegram, user, since, with_button(BY_TELEGRAM))
-    since = telegram.mark()
-    telegram.press_button(user, contact, BY_TELEGRAM)
-    wait_for(telegram, user, since, containing("بدون أسماء"))
-    since = telegram.mark()
-    telegram.push_text(user, "نحتاج مساعدة بالايجار")
-    stored = wait_for(telegram, user, since, with_button(YES_REGISTER))
+    stored = contact_to_summary(telegram, user, contact, "نحتاج مساعدة بالايجار")
     assert "السكن" in stored["text"] and NINEWA in stored["text"]
     since = telegram.mark()
     telegram.press_button(user, stored, YES_REGISTER)
