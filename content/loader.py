@@ -604,16 +604,18 @@ def _validate_answers(data: Mapping[str, Any], problems: list[str]) -> None:
     for index, item in enumerate(data.get("topic_menu") or []):
         where = f"answers.yml: topic_menu[{index}]"
         _check_bilingual(item.get("title") if isinstance(item, Mapping) else None, where, problems)
-        _check_payload(item.get("payload") if isinstance(item, Mapping) else None, where, problems)
+        _check_payload(item.get("payload") if isinstance(item, Mapping) else None, intents, where,
+                       problems)
 
 
-def _check_payload(payload: Any, where: str, problems: list[str]) -> None:
+def _check_payload(payload: Any, intents: tuple[str, ...], where: str,
+                   problems: list[str]) -> None:
     try:
         intent, _ = parse_payload(str(payload))
     except ValueError as error:
         problems.append(f"{where}: {error}")
         return
-    if intent not in known_intents():
+    if intent not in intents:
         problems.append(f"{where}: unknown intent {intent!r}")
 
 
